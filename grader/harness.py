@@ -1,0 +1,167 @@
+"""Grade one notebook: run the hidden pytest checks against a student worker.
+
+The grade parts of an assignment are the files ``grader/checks/<A>/test_*.py``
+(grade_id = file stem). Each test earns its ``@points`` when it passes. The
+failure message kept for feedback is the ``CheckFailed`` text or the
+``StudentFault`` feedback; any other exception in a check is an internal
+error, logged for the TA and shown to the student only as a generic sentence.
+"""
+
+import contextlib
+import io
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.checking import CheckFailed
+from grader.errors import StudentFault
+from grader.extract import Extraction, extract_definitions
+from grader.student import StudentProxy
+
+CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
+INTERNAL_ERROR = "This check could not run because of a problem in the grader; your TA has been told."
+
+
+@dataclass
+class TestResult:
+    name: str
+    passed: bool
+    message: str
+    points: float
+
+
+@dataclass
+class PartResult:
+    grade_id: str
+    tests: list = field(default_factory=list)
+
+    @property
+    def max_score(self):
+        return sum(t.points for t in self.tests)
+
+    @property
+    def score(self):
+        return sum(t.points for t in self.tests if t.passed)
+
+
+def checks_dir(assignment, checks_root=CHECKS_ROOT):
+    path = Path(checks_root) / assignment
+    if not path.is_dir():
+        known = ", ".join(sorted(p.name for p in Path(checks_root).iterdir() if p.is_dir()))
+        raise ValueError(f"no hidden checks for assignment {assignment!r} (known: {known})")
+    return path
+
+
+def part_files(assignment, checks_root=CHECKS_ROOT):
+    """grade_id -> check file, for every grade part of the assignment."""
+    return {p.stem: p for p in sorted(checks_dir(assignment, checks_root).glob("test_*.py"))}
+
+
+def _test_points(item):
+    marker = item.get_closest_marker("points")
+    return float(marker.args[0]) if marker and marker.args else 1.0
+
+
+def _feedback_for(excinfo, internal_errors, test_name):
+    """The student-safe message; other exceptions are logged for the TA only."""
+    error = excinfo.value
+    if isinstance(error, CheckFailed):
+        return str(error)
+    if isinstance(error, StudentFault):
+        return error.feedback
+    internal_errors.append(f"{test_name}: {excinfo.typename}: {error}")
+    return INTERNAL_ERROR
+
+
+class GradingPlugin:
+    """pytest plugin: provides the ``student`` fixture and records outcomes."""
+
+    def __init__(self, proxy):
+        self.proxy = proxy
+        self.parts = {}
+        self.internal_errors = []
+
+    @pytest.fixture
+    def student(self):
+        return self.proxy
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            part = self.parts.setdefault(Path(item.fspath).stem, PartResult(Path(item.fspath).stem))
+            doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
+            part.tests.append(TestResult(doc, False, "not run", _test_points(item)))
+            item.stash[_RESULT_KEY] = part.tests[-1]
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        result = item.stash.get(_RESULT_KEY, None)
+        if result is None or report.when == "teardown":
+            return
+        if report.failed:
+            result.passed = False
+            result.message = (_feedback_for(call.excinfo, self.internal_errors, item.nodeid)
+                              if call.excinfo else INTERNAL_ERROR)
+        elif report.when == "call" and report.passed:
+            result.passed, result.message = True, "passed"
+
+
+_RESULT_KEY = pytest.StashKey()
+
+
+def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT):
+    """Run the assignment's checks (optionally only some grade parts)."""
+    files = part_files(assignment, checks_root)
+    selected = [str(files[p]) for p in (parts or files)]
+    plugin = GradingPlugin(proxy)
+    args = selected + ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:xdist",
+                       "-p", "no:randomly", "--import-mode=importlib", "--rootdir",
+                       str(checks_root), "-c", str(CHECKS_ROOT / "pytest.ini"), "-s"]
+    captured = io.StringIO()
+    with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        code = pytest.main(args, plugins=[plugin])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise RuntimeError(f"hidden checks for {assignment} could not run "
+                           f"(pytest exit {int(code)}):\n{captured.getvalue()[-3000:]}")
+    for grade_id in files if parts is None else parts:
+        plugin.parts.setdefault(grade_id, PartResult(grade_id))
+    for message in plugin.internal_errors:
+        print(f"[grader] internal error in a hidden check: {message}", file=sys.stderr)
+    return plugin.parts, plugin.internal_errors
+
+
+def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
+    """Grade one notebook file; returns the JSON-ready result dict."""
+    try:
+        notebook = nbformat.read(str(path), as_version=4)
+        problem = None
+    except Exception as error:  # any unreadable file still gets a result (all zero)
+        notebook, problem = {"cells": []}, f"The notebook could not be read: {error}"
+    extraction = extract_definitions(notebook) if problem is None else Extraction([], [])
+    with StudentProxy(extraction, launcher=launcher) as proxy:
+        parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
+        restarts = proxy.restarts
+    result = to_json(assignment, parts, problem, extraction.problems, restarts)
+    result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
+    return result
+
+
+def to_json(assignment, parts, problem=None, cell_problems=(), restarts=0):
+    result = {"assignment": assignment,
+              "score": sum(p.score for p in parts.values()),
+              "max_score": sum(p.max_score for p in parts.values()),
+              "parts": {}}
+    for grade_id, part in sorted(parts.items()):
+        result["parts"][grade_id] = {
+            "score": part.score, "max_score": part.max_score,
+            "tests": [{"name": t.name, "passed": t.passed, "message": t.message,
+                       "points": t.points} for t in part.tests]}
+    notes = ([problem] if problem else []) + [message for _, message in cell_problems]
+    if notes:
+        result["notes"] = notes
+    result["worker_restarts"] = restarts
+    return result

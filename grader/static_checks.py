@@ -1,0 +1,54 @@
+"""Static scan of a student's function for forbidden library operations (trusted side).
+
+Complements the worker's tripwires: it sees calls on code paths the hidden
+tests never reach, and cannot be switched off by the student's code.
+"""
+
+import ast
+
+# Attribute names (x.<attr>) that reveal a forbidden operation, per group.
+FORBIDDEN_ATTRIBUTES = {
+    "numpy.convolve": {"convolve"},
+    "numpy.correlate": {"correlate", "correlate2"},
+    "scipy.signal": {"fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "lfilter"},
+    "scipy.ndimage": {"convolve1d", "correlate1d"},
+    "torch.conv": {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+                   "convolution", "_convolution", "conv_tbc"},
+    "unfold": {"unfold", "Unfold"},
+}
+FORBIDDEN_MODULES = {"scipy.signal": "scipy.signal", "scipy.ndimage": "scipy.ndimage"}
+
+
+def _imported_names(tree):
+    """Names bound by ``from numpy import convolve`` style imports inside the source."""
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                found[alias.asname or alias.name] = (node.module, alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                found[alias.asname or alias.name] = (alias.name, None)
+    return found
+
+
+def forbidden_in_source(source, groups, own_names=frozenset()):
+    """Return the sorted forbidden operations that ``source`` visibly uses."""
+    if not source:
+        return []
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    used = set()
+    for group in groups:
+        attributes = FORBIDDEN_ATTRIBUTES.get(group, set())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in attributes:
+                used.add(f"{ast.unparse(node)}")
+        for alias, (module, name) in _imported_names(tree).items():
+            if alias in own_names:
+                continue
+            if (name in attributes) or module.startswith(FORBIDDEN_MODULES.get(group, "\0")):
+                used.add(f"{module}.{name}" if name else module)
+    return sorted(used)

@@ -1,0 +1,187 @@
+"""Trusted-side proxy to the student's code running in a worker process.
+
+``StudentProxy.call`` sends arguments to the worker, waits with a timeout, and
+turns every outcome into a value or a ``grader.errors.StudentFault``. A worker
+that hangs or dies is killed and replaced (definitions are re-loaded), so one
+broken exercise costs only its own checks.
+"""
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from grader import protocol, static_checks
+from grader.errors import (BadReturnValue, ForbiddenOperation, MissingDefinition,
+                           StudentCodeError, StudentTimeout, WorkerCrashed)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+LOAD_TIMEOUT = 120.0
+DEFAULT_CALL_TIMEOUT = 10.0
+
+
+class WorkerLauncher:
+    """How a worker process is started. Subclass to run it inside a sandbox."""
+
+    threads = 1
+
+    def command(self):
+        return [sys.executable, "-m", "grader.worker"]
+
+    def environment(self, scratch_dir):
+        keep = ("PATH", "LANG", "LC_ALL", "COURSE_DATA_DIR", "COURSE_CACHE_DIR", "SYSTEMROOT")
+        env = {k: os.environ[k] for k in keep if k in os.environ}
+        env.update(HOME=scratch_dir, TMPDIR=scratch_dir, PYTHONPATH=str(REPO_ROOT),
+                   PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", MPLBACKEND="Agg",
+                   COURSE_QUICK="1", OMP_NUM_THREADS=str(self.threads),
+                   MKL_NUM_THREADS=str(self.threads))
+        return env
+
+    def start(self, scratch_dir, stderr_file):
+        return subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=stderr_file, cwd=scratch_dir,
+                                env=self.environment(scratch_dir), start_new_session=True)
+
+
+class _Timeout(Exception):
+    pass
+
+
+class StudentProxy:
+    def __init__(self, extraction, launcher=None, default_timeout=DEFAULT_CALL_TIMEOUT):
+        self.extraction = extraction
+        self.launcher = launcher or WorkerLauncher()
+        self.default_timeout = default_timeout
+        self.process = None
+        self.defined, self.failed = set(), {}
+        self.sources = {}
+        for unit in extraction.units:
+            for name in unit.names:
+                self.sources[name] = unit.source
+        self._scratch = tempfile.TemporaryDirectory(prefix="grader-worker-")
+        self.stderr_path = Path(self._scratch.name) / "worker-stderr.txt"
+        self.restarts = 0
+
+    # -- process management -------------------------------------------------
+    def _ensure_started(self):
+        if self.process is not None and self.process.poll() is None:
+            return
+        work = Path(self._scratch.name) / "cwd"
+        work.mkdir(exist_ok=True)
+        with open(self.stderr_path, "ab") as stderr_file:
+            self.process = self.launcher.start(str(work), stderr_file)
+        units = [u.to_message() for u in self.extraction.units]
+        reply = self._exchange({"op": "load", "units": units}, LOAD_TIMEOUT, "loading your notebook")
+        self.defined = set(reply.get("defined", []))
+        self.failed = dict(reply.get("failed", {}))
+
+    def _kill(self, unexpected=True):
+        if self.process is None:
+            return
+        self.restarts += int(unexpected)
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            stream.close()
+        self.process = None
+
+    def close(self):
+        if self.process is not None and self.process.poll() is None:
+            try:
+                protocol.write_message(self.process.stdin, {"op": "shutdown"})
+                self.process.wait(timeout=2)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self._kill(unexpected=False)
+        self._scratch.cleanup()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _exchange(self, message, timeout, what):
+        try:
+            protocol.write_message(self.process.stdin, message)
+            ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+            if not ready:
+                raise _Timeout()
+            return protocol.read_message(self.process.stdout)
+        except _Timeout:
+            self._kill()
+            raise StudentTimeout(what, timeout) from None
+        except (EOFError, BrokenPipeError, OSError, protocol.ProtocolError) as error:
+            try:
+                code = self.process.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                code = None
+            self._kill()
+            detail = f"exit code {code}" if code is not None else type(error).__name__
+            raise WorkerCrashed(f"while {what}: {detail}") from None
+
+    # -- the API used by hidden checks ---------------------------------------
+    def has(self, name):
+        self._ensure_started()
+        return name in self.defined
+
+    def source_of(self, name):
+        return self.sources.get(name)
+
+    def _missing(self, name):
+        reason = self.failed.get(name)
+        if reason is None and self.extraction.problems:
+            reason = "; ".join(message for _, message in self.extraction.problems)
+        return MissingDefinition(name, reason)
+
+    def call(self, name, *args, forbid=(), timeout=None, **kwargs):
+        """Call the student's ``name`` with these arguments in the worker."""
+        if forbid:
+            used = static_checks.forbidden_in_source(self.sources.get(name), forbid,
+                                                     own_names=set(self.sources))
+            if used:
+                raise ForbiddenOperation(name, used)
+        self._ensure_started()
+        if name not in self.defined:
+            raise self._missing(name)
+        message = {"op": "call", "name": name, "args": protocol.encode(list(args)),
+                   "kwargs": protocol.encode(kwargs), "forbid": list(forbid)}
+        return self._handle_reply(name, self._request(message, name, timeout))
+
+    def tool(self, tool_name, *args, timeout=None, **kwargs):
+        """Run a helper from grader.worker_tools on the student's definitions."""
+        self._ensure_started()
+        message = {"op": "tool", "tool": tool_name, "args": protocol.encode(list(args)),
+                   "kwargs": protocol.encode(kwargs)}
+        return self._handle_reply(tool_name, self._request(message, tool_name, timeout))
+
+    def _request(self, message, name, timeout):
+        seconds = self.default_timeout if timeout is None else timeout
+        try:
+            return self._exchange(message, seconds, f"running {name}")
+        except StudentTimeout:
+            raise StudentTimeout(name, seconds) from None
+
+    def _handle_reply(self, name, reply):
+        if reply.get("forbidden"):
+            raise ForbiddenOperation(name, reply["forbidden"])
+        if reply.get("missing"):
+            raise self._missing(reply["missing"])
+        if reply.get("bad_return"):
+            raise BadReturnValue(name, f"a value the grader cannot read ({reply['bad_return']})")
+        error = reply.get("error")
+        if error:
+            message = error.get("message", "")
+            if error.get("where"):
+                message = f"{message} ({error['where']})"
+            raise StudentCodeError(name, error.get("type", "Exception"), message)
+        try:
+            return protocol.decode(reply.get("value"), tensors=False)
+        except protocol.ProtocolError as problem:
+            raise BadReturnValue(name, f"malformed data ({problem})") from None

@@ -1,0 +1,132 @@
+"""Visible self-checks that students run inside the notebooks.
+
+Each check takes a *thunk* (a zero-argument lambda) so that an exception in the
+student's code is caught and reported for that check alone::
+
+    with SelfCheck("convolve1d") as check:
+        check.close(lambda: convolve1d([3, 4, 5], [1, 2, 3, 4, 5]),
+                    [3, 10, 22, 34, 46, 40, 25], "lecture example")
+        check.true(lambda: len(convolve1d([1, 2], [1])) == 2, "output length n+k-1")
+
+On leaving the block a one-line summary is printed, and ``SelfCheckFailed`` is
+raised if anything failed, so "Run All" stops at the first broken exercise.
+These checks are deliberately few and visible; the autograder runs many more
+hidden ones, with randomized inputs.
+"""
+
+import numpy as np
+
+PASS_MARK = "\u2705"
+FAIL_MARK = "\u274c"
+TODO_MARK = "\u270f\ufe0f"
+
+
+class SelfCheckFailed(AssertionError):
+    """Raised at the end of a SelfCheck block in which a check failed."""
+
+
+def _describe_array(value):
+    array = np.asarray(value)
+    return f"shape {array.shape}, dtype {array.dtype}"
+
+
+def _compare_close(actual, expected, atol, rtol):
+    """Return None when close, else a human-readable reason."""
+    try:
+        actual_array = np.asarray(actual, dtype=float)
+    except (TypeError, ValueError):
+        return f"returned {type(actual).__name__}, which is not a numeric array"
+    expected_array = np.asarray(expected, dtype=float)
+    if actual_array.shape != expected_array.shape:
+        return f"got {_describe_array(actual_array)}, expected shape {expected_array.shape}"
+    if not np.allclose(actual_array, expected_array, atol=atol, rtol=rtol):
+        return f"got {np.array2string(actual_array, precision=4, threshold=20)}, " \
+               f"expected {np.array2string(expected_array, precision=4, threshold=20)}"
+    return None
+
+
+class SelfCheck:
+    """A group of visible checks for one exercise; use as a context manager."""
+
+    def __init__(self, exercise, raise_on_failure=True):
+        self.exercise = exercise
+        self.raise_on_failure = raise_on_failure
+        self.passed = 0
+        self.failed = 0
+        self.not_implemented = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            return False
+        self.report()
+        return False
+
+    def _run(self, thunk, label):
+        """Call the student's code; return (ok, value_or_reason)."""
+        try:
+            return True, thunk()
+        except NotImplementedError:
+            self.not_implemented = True
+            return False, "not implemented yet (it raises NotImplementedError)"
+        except Exception as error:  # any student error is reported, never re-raised
+            return False, f"raised {type(error).__name__}: {error}"
+
+    def _record(self, label, reason, hint=None):
+        if reason is None:
+            self.passed += 1
+            print(f"{PASS_MARK} {self.exercise}: {label}")
+            return True
+        self.failed += 1
+        mark = TODO_MARK if self.not_implemented else FAIL_MARK
+        message = f"{mark} {self.exercise}: {label} \u2014 {reason}"
+        if hint:
+            message += f"\n   hint: {hint}"
+        print(message)
+        return False
+
+    def close(self, thunk, expected, label, atol=1e-6, rtol=1e-6, hint=None):
+        """Check that the result equals ``expected`` up to floating-point tolerance."""
+        ok, value = self._run(thunk, label)
+        reason = _compare_close(value, expected, atol, rtol) if ok else value
+        return self._record(label, reason, hint)
+
+    def equal(self, thunk, expected, label, hint=None):
+        """Check exact equality (ints, tuples, strings)."""
+        ok, value = self._run(thunk, label)
+        if ok and value != expected:
+            value, ok = f"got {value!r}, expected {expected!r}", False
+        return self._record(label, None if ok else value, hint)
+
+    def true(self, thunk, label, hint=None):
+        """Check that a predicate about the student's code holds."""
+        ok, value = self._run(thunk, label)
+        reason = None if ok and bool(value) else (value if not ok else "the condition is False")
+        return self._record(label, reason, hint)
+
+    def raises(self, thunk, exception_type, label, hint=None):
+        """Check that bad input is rejected with ``exception_type``."""
+        try:
+            thunk()
+        except exception_type:
+            return self._record(label, None)
+        except NotImplementedError:
+            self.not_implemented = True
+            return self._record(label, "not implemented yet (it raises NotImplementedError)", hint)
+        except Exception as error:
+            return self._record(label, f"raised {type(error).__name__}, expected "
+                                       f"{exception_type.__name__}", hint)
+        return self._record(label, f"did not raise {exception_type.__name__}", hint)
+
+    def report(self):
+        total = self.passed + self.failed
+        if self.failed == 0:
+            print(f"All {total} visible checks for {self.exercise} passed. "
+                  "Hidden checks with random inputs run at grading time.")
+            return
+        summary = f"{self.exercise}: {self.passed}/{total} visible checks passed."
+        print(summary)
+        if self.raise_on_failure:
+            raise SelfCheckFailed(summary)
