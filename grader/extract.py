@@ -78,6 +78,9 @@ def _defined_names(node):
         return [node.target.id]
     if isinstance(node, (ast.Import, ast.ImportFrom)):
         return [(a.asname or a.name).split(".")[0] for a in node.names]
+    if isinstance(node, ast.Try):
+        children = node.body + node.orelse + [s for h in node.handlers for s in h.body]
+        return list(dict.fromkeys(n for child in children for n in _defined_names(child)))
     return []
 
 

@@ -1,0 +1,82 @@
+"""Command line: ``python -m grader {release,grade-notebook,autograde,demo}``."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _release(args):
+    from grader.release import ReleaseError, release
+    try:
+        written = release(args.assignments or None)
+    except (ReleaseError, ValueError) as error:
+        print(f"release failed: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"released {path}")
+    return 0
+
+
+def _grade_notebook(args):
+    from grader.harness import grade_notebook
+    from grader.report import notebook_table
+    path = Path(args.path)
+    if not path.is_file():
+        print(f"no notebook at {path}", file=sys.stderr)
+        return 2
+    result = grade_notebook(path, args.assignment)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        print(notebook_table(result))
+    return 0
+
+
+def _autograde(args):
+    from grader.autograde import autograde
+    from grader.report import class_table
+    try:
+        rows, output_dir = autograde(args.submissions, only=args.assignment or None,
+                                     output_dir=args.output, jobs=args.jobs)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(class_table(rows))
+    print(f"\ngrades: {output_dir / 'grades.csv'}\nfeedback: {output_dir / 'feedback'}"
+          f"\ngradebook: {output_dir / 'nbgrader' / 'gradebook.db'}")
+    return 0
+
+
+def _demo(args):
+    from grader.demo import run_demo
+    return run_demo(Path(args.output), jobs=args.jobs)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    release = commands.add_parser("release", help="regenerate course/notebooks from course/solutions")
+    release.add_argument("assignments", nargs="*", help="default: every assignment")
+    release.set_defaults(run=_release)
+    grade = commands.add_parser("grade-notebook", help="grade one notebook file")
+    grade.add_argument("path")
+    grade.add_argument("--assignment", required=True)
+    grade.add_argument("--json", action="store_true", help="print the result as JSON")
+    grade.set_defaults(run=_grade_notebook)
+    auto = commands.add_parser("autograde", help="grade SUBMISSIONS/<student>/<assignment>/*.ipynb")
+    auto.add_argument("submissions")
+    auto.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    auto.add_argument("--output", help="default: <SUBMISSIONS>-graded")
+    auto.add_argument("--jobs", type=int, help="notebooks graded at once (default: cores)")
+    auto.set_defaults(run=_autograde)
+    demo = commands.add_parser("demo", help="release, grade sample submissions, print the table")
+    demo.add_argument("--output", default="demo_output")
+    demo.add_argument("--jobs", type=int)
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.run(args)

@@ -1,0 +1,38 @@
+"""``python -m grader demo``: release, build sample submissions, autograde, print the table."""
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from grader.autograde import autograde
+from grader.nbgrader_setup import assignments
+from grader.release import release
+from grader.report import class_table
+from grader.samples import MISTAKES, write_samples
+
+
+def run_demo(output, jobs=None):
+    started = time.perf_counter()
+    output = Path(output).resolve()
+    print("1/3 releasing the course (course/solutions -> course/notebooks) ...", flush=True)
+    for path in release():
+        print(f"    {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    submissions = output / "submissions"
+    if submissions.exists():
+        shutil.rmtree(submissions)
+    print("2/3 writing sample submissions (reference, blank, classic mistakes) ...", flush=True)
+    for assignment in assignments():
+        if assignment in MISTAKES:
+            for student, mistake in write_samples(assignment, submissions).items():
+                what = mistake.description if mistake else f"the {student} notebook"
+                print(f"    {assignment}/{student}: {what}")
+    print("3/3 autograding (each notebook in its own grader + worker process) ...", flush=True)
+    rows, graded = autograde(submissions, output_dir=output / "graded", jobs=jobs)
+    print()
+    print(class_table(rows))
+    print(f"\ngrades.csv: {graded / 'grades.csv'}")
+    print(f"feedback:   {graded / 'feedback'}/<student>/<assignment>/feedback.html")
+    print(f"gradebook:  {graded / 'nbgrader' / 'gradebook.db'} (nbgrader formgrader/export)")
+    print(f"demo finished in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0

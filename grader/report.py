@@ -1,0 +1,36 @@
+"""Plain-text tables for the terminal: one notebook, or a whole class."""
+
+
+def _fmt(value):
+    return f"{value:g}"
+
+
+def notebook_table(result):
+    """Per-part scores of one graded notebook, with the failed tests' messages."""
+    lines = [f"{result['assignment']}: {_fmt(result['score'])} / {_fmt(result['max_score'])}"]
+    width = max([len(g) for g in result["parts"]] + [8])
+    for grade_id, part in result["parts"].items():
+        lines.append(f"  {grade_id:<{width}}  {_fmt(part['score']):>5} / {_fmt(part['max_score'])}")
+        for test in part["tests"]:
+            if not test["passed"]:
+                lines.append(f"      \u2718 {test['name']}: {test['message']}")
+    for note in result.get("notes", []):
+        lines.append(f"  note: {note}")
+    return "\n".join(lines)
+
+
+def class_table(rows):
+    """One line per submission: student, assignment, total, then every part."""
+    part_ids = sorted({g for row in rows for g in row["parts"]})
+    short = [g.removeprefix("test_") for g in part_ids]
+    header = ["student", "assignment", "score"] + short
+    table = [header]
+    for row in sorted(rows, key=lambda r: (r["assignment"], r["student"])):
+        cells = [row["student"], row["assignment"],
+                 f"{_fmt(row['score'])}/{_fmt(row['max_score'])}"]
+        cells += [_fmt(row["parts"][g]["score"]) if g in row["parts"] else "-" for g in part_ids]
+        table.append(cells)
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
+    rendered = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
+    rendered.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(rendered)

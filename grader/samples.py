@@ -1,0 +1,109 @@
+"""Sample submissions: the reference, the blank release, and classic mistakes.
+
+A mistake sample is the solution notebook with one solution cell's source
+replaced by a wrong version (keyed by the cell's grade_id). ``expect`` says
+which grade part must lose points and a phrase its feedback must contain;
+the test suite and ``python -m grader demo`` both use this table.
+"""
+
+from dataclasses import dataclass, field
+
+import nbformat
+
+from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
+
+
+@dataclass
+class Mistake:
+    student: str
+    description: str
+    replacements: dict                      # solution-cell grade_id -> new source
+    expect: dict = field(default_factory=dict)  # grade part -> phrase in its feedback
+
+
+MISTAKES_01 = [
+    Mistake("flipped_kernel", "convolve1d forgets to flip the kernel (computes correlation)",
+            {"convolve1d": '''import numpy as np
+
+def convolve1d(f, g):
+    f = np.asarray(f, dtype=float)
+    g = np.asarray(g, dtype=float)
+    n, k = len(f), len(g)
+    fp = np.concatenate([np.zeros(k - 1), f, np.zeros(k - 1)])
+    return np.array([sum(fp[i + j] * g[j] for j in range(k)) for i in range(n + k - 1)])
+'''}, {"test_convolve1d": "correlation"}),
+    Mistake("off_by_one", "conv1d_output_length uses n - k instead of n - k + 1",
+            {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
+    if stride < 1 or dilation < 1 or padding < 0:
+        raise ValueError("bad arguments")
+    length = (n + 2 * padding - dilation * (k - 1) - 1) // stride
+    if length < 1:
+        raise ValueError("kernel does not fit")
+    return length
+'''}, {"test_conv1d_output_length": "+ 1"}),
+    Mistake("padding_once", "conv1d_output_length adds the padding once instead of twice",
+            {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
+    if stride < 1 or dilation < 1 or padding < 0:
+        raise ValueError("bad arguments")
+    length = (n + padding - dilation * (k - 1) - 1) // stride + 1
+    if length < 1:
+        raise ValueError("kernel does not fit")
+    return length
+'''}, {"test_conv1d_output_length": "padding"}),
+    Mistake("library_call", "convolve1d calls np.convolve instead of loops",
+            {"convolve1d": '''import numpy as np
+
+def convolve1d(f, g):
+    return np.convolve(np.asarray(f, float), np.asarray(g, float))
+'''}, {"test_convolve1d": "implement yourself"}),
+    Mistake("cheater_and_hang", "overrides np.allclose in its process, returns zeros; "
+            "conv1d_matrix loops forever",
+            {"correlate1d": '''import numpy as np
+
+def _always_close(*args, **kwargs):
+    return True
+
+def _install():
+    np.allclose = _always_close
+    np.testing.assert_allclose = lambda *a, **k: None
+    return True
+
+PATCHED = _install()
+
+def correlate1d(x, w, mode="valid"):
+    return np.zeros(len(x) - len(w) + 1)
+''', "conv1d_matrix": '''def conv1d_matrix(w, n):
+    while True:
+        pass
+'''}, {"test_correlate1d": "", "test_conv1d_matrix": "did not finish"}),
+]
+
+MISTAKES = {"01_conv1d": MISTAKES_01}
+
+
+def _replace_solution_cells(notebook, replacements):
+    remaining = dict(replacements)
+    for cell in notebook.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id in remaining:
+            cell.source = remaining.pop(grade_id)
+    if remaining:
+        raise KeyError(f"no solution cells with grade_id {sorted(remaining)}")
+
+
+def write_samples(assignment, submissions_dir):
+    """Write reference, blank and mistake submissions; returns {student: Mistake|None}."""
+    source = solution_notebooks(assignment)[0]
+    samples = {"reference": None, "blank": None}
+    targets = {"reference": nbformat.read(str(source), as_version=4),
+               "blank": nbformat.read(str(NOTEBOOKS_DIR / assignment / source.name), as_version=4)}
+    for mistake in MISTAKES.get(assignment, []):
+        notebook = nbformat.read(str(source), as_version=4)
+        _replace_solution_cells(notebook, mistake.replacements)
+        targets[mistake.student] = notebook
+        samples[mistake.student] = mistake
+    for student, notebook in targets.items():
+        folder = submissions_dir / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, str(folder / source.name))
+    return samples
