@@ -30,19 +30,49 @@ def _describe_array(value):
     return f"shape {array.shape}, dtype {array.dtype}"
 
 
+def _as_plain(value):
+    """Tensors (also requiring grad or on a GPU) as NumPy arrays; anything else unchanged."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):
+        return value.detach().cpu().numpy()
+    return value
+
+
 def _compare_close(actual, expected, atol, rtol):
     """Return None when close, else a human-readable reason."""
+    if actual is None:
+        # np.asarray(None, dtype=float) is nan, which would give a confusing shape message
+        return "returned None (is a `return` statement missing?)"
     try:
-        actual_array = np.asarray(actual, dtype=float)
-    except (TypeError, ValueError):
+        actual_array = np.asarray(_as_plain(actual), dtype=float)
+    except (TypeError, ValueError, RuntimeError):
         return f"returned {type(actual).__name__}, which is not a numeric array"
-    expected_array = np.asarray(expected, dtype=float)
+    expected_array = np.asarray(_as_plain(expected), dtype=float)
     if actual_array.shape != expected_array.shape:
         return f"got {_describe_array(actual_array)}, expected shape {expected_array.shape}"
     if not np.allclose(actual_array, expected_array, atol=atol, rtol=rtol):
         return f"got {np.array2string(actual_array, precision=4, threshold=20)}, " \
                f"expected {np.array2string(expected_array, precision=4, threshold=20)}"
     return None
+
+
+def _safely_equal(value, expected):
+    """``value == expected`` as one bool; arrays and odd types compare unequal, never raise."""
+    try:
+        return bool(value == expected)
+    except Exception:  # e.g. numpy arrays: elementwise result has no single truth value
+        return False
+
+
+def _exception_name(exception_type):
+    if isinstance(exception_type, tuple):
+        return " or ".join(kind.__name__ for kind in exception_type)
+    return exception_type.__name__
+
+
+def _asks_for_not_implemented(error, exception_type):
+    """True when the check itself asks for NotImplementedError (or a subclass)."""
+    kinds = exception_type if isinstance(exception_type, tuple) else (exception_type,)
+    return any(issubclass(kind, NotImplementedError) and isinstance(error, kind) for kind in kinds)
 
 
 class SelfCheck:
@@ -53,7 +83,8 @@ class SelfCheck:
         self.raise_on_failure = raise_on_failure
         self.passed = 0
         self.failed = 0
-        self.not_implemented = False
+        self.not_implemented = False  # True once any check met NotImplementedError
+        self._current_not_implemented = False  # ... the check being recorded did
 
     def __enter__(self):
         return self
@@ -64,13 +95,18 @@ class SelfCheck:
         self.report()
         return False
 
+    def _mark_not_implemented(self):
+        self.not_implemented = True
+        self._current_not_implemented = True
+        return "not implemented yet (it raises NotImplementedError)"
+
     def _run(self, thunk, label):
         """Call the student's code; return (ok, value_or_reason)."""
+        self._current_not_implemented = False
         try:
             return True, thunk()
         except NotImplementedError:
-            self.not_implemented = True
-            return False, "not implemented yet (it raises NotImplementedError)"
+            return False, self._mark_not_implemented()
         except Exception as error:  # any student error is reported, never re-raised
             return False, f"raised {type(error).__name__}: {error}"
 
@@ -80,7 +116,8 @@ class SelfCheck:
             print(f"{PASS_MARK} {self.exercise}: {label}")
             return True
         self.failed += 1
-        mark = TODO_MARK if self.not_implemented else FAIL_MARK
+        # per check: one unfinished function must not disguise a wrong result of another
+        mark = TODO_MARK if self._current_not_implemented else FAIL_MARK
         message = f"{mark} {self.exercise}: {label} \u2014 {reason}"
         if hint:
             message += f"\n   hint: {hint}"
@@ -96,29 +133,39 @@ class SelfCheck:
     def equal(self, thunk, expected, label, hint=None):
         """Check exact equality (ints, tuples, strings)."""
         ok, value = self._run(thunk, label)
-        if ok and value != expected:
+        if ok and not _safely_equal(value, expected):
             value, ok = f"got {value!r}, expected {expected!r}", False
         return self._record(label, None if ok else value, hint)
 
     def true(self, thunk, label, hint=None):
         """Check that a predicate about the student's code holds."""
         ok, value = self._run(thunk, label)
-        reason = None if ok and bool(value) else (value if not ok else "the condition is False")
-        return self._record(label, reason, hint)
+        if not ok:
+            return self._record(label, value, hint)
+        try:
+            holds = bool(value)
+        except Exception as error:  # e.g. a multi-element array: ambiguous truth value
+            return self._record(label, f"the condition is not a single True/False "
+                                       f"({type(error).__name__}: {error})", hint)
+        return self._record(label, None if holds else "the condition is False", hint)
 
     def raises(self, thunk, exception_type, label, hint=None):
-        """Check that bad input is rejected with ``exception_type``."""
+        """Check that bad input is rejected with ``exception_type`` (a class or tuple)."""
+        expected_name = _exception_name(exception_type)
+        self._current_not_implemented = False
         try:
             thunk()
+        except NotImplementedError as error:
+            # checked first: a stub must not pass `raises(..., Exception)`
+            if _asks_for_not_implemented(error, exception_type):
+                return self._record(label, None)
+            return self._record(label, self._mark_not_implemented(), hint)
         except exception_type:
             return self._record(label, None)
-        except NotImplementedError:
-            self.not_implemented = True
-            return self._record(label, "not implemented yet (it raises NotImplementedError)", hint)
         except Exception as error:
             return self._record(label, f"raised {type(error).__name__}, expected "
-                                       f"{exception_type.__name__}", hint)
-        return self._record(label, f"did not raise {exception_type.__name__}", hint)
+                                       f"{expected_name}", hint)
+        return self._record(label, f"did not raise {expected_name}", hint)
 
     def report(self):
         total = self.passed + self.failed
