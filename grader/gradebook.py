@@ -8,6 +8,8 @@ student's kernel; we only use its database, so formgrader, manual grading,
 and ``nbgrader export`` work on our scores.)
 """
 
+import warnings
+
 from nbgrader.api import Gradebook, MissingEntry
 
 from grader.nbgrader_setup import course_config
@@ -19,7 +21,9 @@ def _db_url(root):
 
 def record(root, student, assignment, notebook_id, result):
     """Store one notebook's part scores; returns the gradebook's total for it."""
-    with Gradebook(_db_url(root)) as gradebook:
+    with warnings.catch_warnings(), Gradebook(_db_url(root)) as gradebook:
+        # nbgrader's add_submission triggers harmless SQLAlchemy autoflush warnings.
+        warnings.simplefilter("ignore")
         gradebook.update_or_create_student(student)
         try:
             gradebook.find_submission(assignment, student)

@@ -39,6 +39,15 @@ def _split_solution_lines(source):
     return inside, outside
 
 
+def public_lines(notebook):
+    """Lines students see anyway: everything outside solution regions."""
+    public = set()
+    for cell in notebook.cells:
+        if not (cell.cell_type == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution")):
+            public.update(_split_solution_lines(cell.source)[1])
+    return public
+
+
 def secret_solution_lines(notebook):
     secret, public = set(), set()
     for cell in notebook.cells:
@@ -83,7 +92,7 @@ def find_leaks(assignment, released_dir):
         source = nbformat.read(str(source_path), as_version=4)
         for line in sorted(secret_solution_lines(source) & shown):
             problems.append(f"{source_path.name}: solution line released: {line[:80]!r}")
-        for line in sorted(check_lines & shown):
+        for line in sorted((check_lines - public_lines(source)) & shown):
             problems.append(f"{source_path.name}: hidden-check line released: {line[:80]!r}")
         text = "\n".join(shown)
         problems += [f"{source_path.name}: marker {m!r} left in the release"

@@ -10,7 +10,9 @@ Pipeline for one assignment:
 """
 
 import json
+import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -36,9 +38,17 @@ def prepare_source(assignment, root):
     return target
 
 
+def _put_interpreter_tools_on_path():
+    """nbgrader runs the `alembic` command; find it beside this interpreter."""
+    tools = os.path.dirname(sys.executable)
+    if tools not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = tools + os.pathsep + os.environ.get("PATH", "")
+
+
 def generate(assignment, root):
     """Run nbgrader generate_assignment in ``root``; returns the release folder."""
     from nbgrader.apps import NbGraderAPI  # heavy import, only when releasing
+    _put_interpreter_tools_on_path()
     prepare_source(assignment, root)
     api = NbGraderAPI(config=course_config(root))
     outcome = api.generate_assignment(assignment, force=True, create=True)

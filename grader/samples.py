@@ -19,6 +19,8 @@ class Mistake:
     description: str
     replacements: dict                      # solution-cell grade_id -> new source
     expect: dict = field(default_factory=dict)  # grade part -> phrase in its feedback
+    # Parts whose reference-style code calls the broken function, so they may lose points too.
+    cascades: tuple = ()
 
 
 MISTAKES_01 = [
@@ -40,7 +42,7 @@ def convolve1d(f, g):
     if length < 1:
         raise ValueError("kernel does not fit")
     return length
-'''}, {"test_conv1d_output_length": "+ 1"}),
+'''}, {"test_conv1d_output_length": "+ 1"}, cascades=("test_conv1d", "test_mnist1d_models")),
     Mistake("padding_once", "conv1d_output_length adds the padding once instead of twice",
             {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
     if stride < 1 or dilation < 1 or padding < 0:
@@ -49,7 +51,30 @@ def convolve1d(f, g):
     if length < 1:
         raise ValueError("kernel does not fit")
     return length
-'''}, {"test_conv1d_output_length": "padding"}),
+'''}, {"test_conv1d_output_length": "padding"}, cascades=("test_conv1d",)),
+    Mistake("bias_per_position", "conv1d adds the bias along the length axis, not per channel",
+            {"conv1d": '''import numpy as np
+
+def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
+    x = np.asarray(x, dtype=np.float64)
+    w = np.asarray(w, dtype=np.float64)
+    unbatched = x.ndim == 2
+    if unbatched:
+        x = x[None]
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch")
+    n_batch, _, length = x.shape
+    c_out, _, k = w.shape
+    l_out = conv1d_output_length(length, k, stride, padding, dilation)
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
+    out = np.zeros((n_batch, c_out, l_out))
+    for j in range(k):
+        start = j * dilation
+        out += np.matmul(w[:, :, j], xp[:, :, start:start + stride * (l_out - 1) + 1:stride])
+    if b is not None:
+        out += np.asarray(b, dtype=np.float64)
+    return out[0] if unbatched else out
+'''}, {"test_conv1d": "per position"}),
     Mistake("library_call", "convolve1d calls np.convolve instead of loops",
             {"convolve1d": '''import numpy as np
 

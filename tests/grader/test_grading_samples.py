@@ -1,0 +1,99 @@
+"""End to end: sample submissions are autograded into the gradebook, CSV and feedback."""
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+from nbgrader.api import Gradebook
+
+from grader.leakcheck import secret_check_lines
+from grader.nbgrader_setup import REPO_ROOT, solution_notebooks
+from grader.samples import MISTAKES, write_samples
+from grader.autograde import autograde
+
+ASSIGNMENT = "01_conv1d"
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("class")
+    samples = write_samples(ASSIGNMENT, root / "submissions")
+    rows, output = autograde(root / "submissions", output_dir=root / "graded", jobs=2,
+                             progress=False)
+    return {row["student"]: row for row in rows}, samples, output
+
+
+def test_reference_solution_gets_full_marks(graded):
+    rows, _, _ = graded
+    reference = rows["reference"]
+    failed = [(g, t["name"], t["message"]) for g, p in reference["parts"].items()
+              for t in p["tests"] if not t["passed"]]
+    assert failed == []
+    assert reference["score"] == reference["max_score"] > 0
+
+
+def test_blank_release_scores_zero_on_every_part_without_crashing(graded):
+    rows, _, _ = graded
+    blank = rows["blank"]
+    assert blank["max_score"] == rows["reference"]["max_score"]
+    for grade_id, part in blank["parts"].items():
+        assert part["score"] == 0 and part["max_score"] > 0, grade_id
+        assert all("not implemented" in t["message"] or "not defined" in t["message"]
+                   for t in part["tests"]), part["tests"]
+    assert blank["internal_errors"] == []
+
+
+@pytest.mark.parametrize("mistake", MISTAKES[ASSIGNMENT], ids=lambda m: m.student)
+def test_classic_mistakes_lose_points_on_the_right_part(graded, mistake):
+    rows, _, _ = graded
+    row = rows[mistake.student]
+    for grade_id, part in row["parts"].items():
+        if grade_id in mistake.expect:
+            assert part["score"] < part["max_score"], grade_id
+            messages = " | ".join(t["message"] for t in part["tests"] if not t["passed"])
+            assert mistake.expect[grade_id] in messages, messages
+        elif grade_id not in mistake.cascades:
+            assert part["score"] == part["max_score"], (grade_id, part["tests"])
+    assert row["internal_errors"] == []
+
+
+def test_scores_are_recorded_in_the_nbgrader_gradebook(graded):
+    rows, _, output = graded
+    notebook_id = solution_notebooks(ASSIGNMENT)[0].stem
+    with Gradebook(f"sqlite:///{output / 'nbgrader' / 'gradebook.db'}") as gb:
+        for student, row in rows.items():
+            nb = gb.find_submission_notebook(notebook_id, ASSIGNMENT, student)
+            assert nb.score == pytest.approx(row["score"])
+            assert nb.max_score == pytest.approx(row["max_score"])
+
+
+def test_grades_csv_and_feedback_pages(graded):
+    rows, _, output = graded
+    with open(output / "grades.csv") as handle:
+        table = {r["student"]: r for r in csv.DictReader(handle)}
+    assert set(table) == set(rows)
+    assert float(table["reference"]["score"]) == rows["reference"]["max_score"]
+    secrets = secret_check_lines(ASSIGNMENT)
+    for student in rows:
+        page = (output / "feedback" / student / ASSIGNMENT / "feedback.html").read_text()
+        assert "Total:" in page
+        assert not [line for line in secrets if line in page]
+    flipped = (output / "feedback" / "flipped_kernel" / ASSIGNMENT / "feedback.html").read_text()
+    assert "correlation" in flipped and "failed" in flipped
+
+
+def test_grade_notebook_json_output_format(tmp_path):
+    blank = REPO_ROOT / "course" / "notebooks" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    done = subprocess.run([sys.executable, "-m", "grader", "grade-notebook", str(blank),
+                           "--assignment", ASSIGNMENT, "--json"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=600)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert {"assignment", "score", "max_score", "parts"} <= set(result)
+    for part in result["parts"].values():
+        assert {"score", "max_score", "tests"} <= set(part)
+        for test in part["tests"]:
+            assert {"name", "passed", "message"} <= set(test)
