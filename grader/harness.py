@@ -10,6 +10,7 @@ error, logged for the TA and shown to the student only as a generic sentence.
 import contextlib
 import io
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,6 +137,7 @@ def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT):
 
 def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
     """Grade one notebook file; returns the JSON-ready result dict."""
+    started = time.perf_counter()
     try:
         notebook = nbformat.read(str(path), as_version=4)
         problem = None
@@ -144,9 +146,11 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
     extraction = extract_definitions(notebook) if problem is None else Extraction([], [])
     with StudentProxy(extraction, launcher=launcher) as proxy:
         parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
-        restarts = proxy.restarts
+        restarts, timing = proxy.restarts, dict(proxy.timing)
     result = to_json(assignment, parts, problem, extraction.problems, restarts)
     result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
+    timing["grading_total"] = time.perf_counter() - started
+    result["timing"] = {k: round(v, 3) for k, v in timing.items()}
     return result
 
 

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from grader import protocol, static_checks
@@ -64,11 +65,14 @@ class StudentProxy:
         self._scratch = tempfile.TemporaryDirectory(prefix="grader-worker-")
         self.stderr_path = Path(self._scratch.name) / "worker-stderr.txt"
         self.restarts = 0
+        # Seconds spent starting workers / waiting on the student's code (for benchmarks).
+        self.timing = {"worker_launch": 0.0, "student_code": 0.0}
 
     # -- process management -------------------------------------------------
     def _ensure_started(self):
         if self.process is not None and self.process.poll() is None:
             return
+        started = time.perf_counter()
         work = Path(self._scratch.name) / "cwd"
         work.mkdir(exist_ok=True)
         with open(self.stderr_path, "ab") as stderr_file:
@@ -77,6 +81,7 @@ class StudentProxy:
         reply = self._exchange({"op": "load", "units": units}, LOAD_TIMEOUT, "loading your notebook")
         self.defined = set(reply.get("defined", []))
         self.failed = dict(reply.get("failed", {}))
+        self.timing["worker_launch"] += time.perf_counter() - started
 
     def _kill(self, unexpected=True):
         if self.process is None:
@@ -163,10 +168,13 @@ class StudentProxy:
 
     def _request(self, message, name, timeout):
         seconds = self.default_timeout if timeout is None else timeout
+        started = time.perf_counter()
         try:
             return self._exchange(message, seconds, f"running {name}")
         except StudentTimeout:
             raise StudentTimeout(name, seconds) from None
+        finally:
+            self.timing["student_code"] += time.perf_counter() - started
 
     def _handle_reply(self, name, reply):
         if reply.get("forbidden"):
