@@ -44,7 +44,10 @@ def discover(submissions_dir, only=None):
     for student_dir in sorted(p for p in Path(submissions_dir).iterdir() if p.is_dir()):
         for assignment_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
             name = assignment_dir.name
-            if name not in known or (only and name not in only):
+            if name not in known:
+                print(f"skipping {assignment_dir}: no assignment called {name!r}", file=sys.stderr)
+                continue
+            if only and name not in only:
                 continue
             notebooks = sorted(assignment_dir.glob("*.ipynb"))
             expected = assignment_dir / f"{Submission(student_dir.name, name, None).notebook_id}.ipynb"

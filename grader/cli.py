@@ -25,7 +25,11 @@ def _grade_notebook(args):
     if not path.is_file():
         print(f"no notebook at {path}", file=sys.stderr)
         return 2
-    result = grade_notebook(path, args.assignment)
+    try:
+        result = grade_notebook(path, args.assignment)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(result, indent=1))
     else:

@@ -31,9 +31,14 @@ class StudentCodeError(StudentFault):
 
 
 class StudentTimeout(StudentFault):
-    def __init__(self, name, seconds):
-        super().__init__(f"`{name}` did not finish within {seconds:g} s "
-                         "(an infinite loop, or far too slow).")
+    def __init__(self, name, seconds, budget_exhausted=False):
+        if budget_exhausted:
+            text = (f"`{name}` was not run: the time budget for this part was used up "
+                    "by earlier, very slow calls.")
+        else:
+            text = (f"`{name}` did not finish within {seconds:.3g} s "
+                    "(an infinite loop, or far too slow).")
+        super().__init__(text)
         self.name, self.seconds = name, seconds
 
 

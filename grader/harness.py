@@ -23,6 +23,7 @@ from grader.extract import Extraction, extract_definitions
 from grader.student import StudentProxy
 
 CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
+PART_BUDGET_SECONDS = 300.0  # student time allowed per grade part (all its tests)
 INTERNAL_ERROR = "This check could not run because of a problem in the grader; your TA has been told."
 
 
@@ -80,8 +81,10 @@ def _feedback_for(excinfo, internal_errors, test_name):
 class GradingPlugin:
     """pytest plugin: provides the ``student`` fixture and records outcomes."""
 
-    def __init__(self, proxy):
+    def __init__(self, proxy, part_budget=PART_BUDGET_SECONDS):
         self.proxy = proxy
+        self.part_budget = part_budget
+        self._current_part = None
         self.parts = {}
         self.internal_errors = []
 
@@ -95,6 +98,12 @@ class GradingPlugin:
             doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
             part.tests.append(TestResult(doc, False, "not run", _test_points(item)))
             item.stash[_RESULT_KEY] = part.tests[-1]
+
+    def pytest_runtest_setup(self, item):
+        part = Path(item.fspath).stem
+        if part != self._current_part:
+            self._current_part = part
+            self.proxy.part_deadline = time.perf_counter() + self.part_budget
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -114,11 +123,12 @@ class GradingPlugin:
 _RESULT_KEY = pytest.StashKey()
 
 
-def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT):
+def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
+               part_budget=PART_BUDGET_SECONDS):
     """Run the assignment's checks (optionally only some grade parts)."""
     files = part_files(assignment, checks_root)
     selected = [str(files[p]) for p in (parts or files)]
-    plugin = GradingPlugin(proxy)
+    plugin = GradingPlugin(proxy, part_budget)
     args = selected + ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:xdist",
                        "-p", "no:randomly", "--import-mode=importlib", "--rootdir",
                        str(checks_root), "-c", str(CHECKS_ROOT / "pytest.ini"), "-s"]

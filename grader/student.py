@@ -67,6 +67,9 @@ class StudentProxy:
         self.restarts = 0
         # Seconds spent starting workers / waiting on the student's code (for benchmarks).
         self.timing = {"worker_launch": 0.0, "student_code": 0.0}
+        # Set per grade part by the harness, so many slow-but-finishing calls
+        # cannot hold up the rest of the notebook either.
+        self.part_deadline = None
 
     # -- process management -------------------------------------------------
     def _ensure_started(self):
@@ -169,6 +172,11 @@ class StudentProxy:
     def _request(self, message, name, timeout):
         seconds = self.default_timeout if timeout is None else timeout
         started = time.perf_counter()
+        if self.part_deadline is not None:
+            remaining = self.part_deadline - started
+            if remaining <= 0:
+                raise StudentTimeout(name, 0, budget_exhausted=True)
+            seconds = min(seconds, remaining)
         try:
             return self._exchange(message, seconds, f"running {name}")
         except StudentTimeout:

@@ -83,40 +83,35 @@ def test_bias(student):
     _check(student, cases)
 
 
+def _one_knob(student, seed, knob, table):
+    """Cases that vary one of stride/padding/dilation; rows are (n, c_in, c_out, L, K, value)."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for n, c_in, c_out, length, k, value in table:
+        x, w, _ = _random(rng, n, c_in, c_out, length, k)
+        cases.append(_case(student, x, w, **{knob: value}))
+    _check(student, cases)
+
+
 @points(1)
 def test_stride(student):
     "Stride 2, 3 and 4 on random shapes."
-    rng = np.random.default_rng(404)
-    cases = []
-    for n, c_in, c_out, length, k, stride in [(2, 2, 3, 11, 3, 2), (None, 1, 2, 13, 2, 3),
-                                              (3, 3, 2, 16, 4, 4), (1, 2, 2, 9, 3, 2)]:
-        x, w, _ = _random(rng, n, c_in, c_out, length, k)
-        cases.append(_case(student, x, w, stride=stride))
-    _check(student, cases)
+    _one_knob(student, 404, "stride", [(2, 2, 3, 11, 3, 2), (None, 1, 2, 13, 2, 3),
+                                       (3, 3, 2, 16, 4, 4), (1, 2, 2, 9, 3, 2)])
 
 
 @points(1)
 def test_padding(student):
     "Zero padding 1, 2 and 3 on random shapes."
-    rng = np.random.default_rng(405)
-    cases = []
-    for n, c_in, c_out, length, k, padding in [(2, 2, 3, 8, 3, 1), (None, 1, 2, 6, 5, 2),
-                                               (3, 3, 2, 7, 4, 3), (1, 2, 1, 4, 6, 1)]:
-        x, w, _ = _random(rng, n, c_in, c_out, length, k)
-        cases.append(_case(student, x, w, padding=padding))
-    _check(student, cases)
+    _one_knob(student, 405, "padding", [(2, 2, 3, 8, 3, 1), (None, 1, 2, 6, 5, 2),
+                                        (3, 3, 2, 7, 4, 3), (1, 2, 1, 4, 6, 1)])
 
 
 @points(1)
 def test_dilation(student):
     "Dilation 2 and 3 on random shapes."
-    rng = np.random.default_rng(406)
-    cases = []
-    for n, c_in, c_out, length, k, dilation in [(2, 2, 3, 12, 3, 2), (None, 1, 2, 14, 4, 3),
-                                                (3, 3, 2, 10, 2, 3), (1, 2, 2, 9, 3, 2)]:
-        x, w, _ = _random(rng, n, c_in, c_out, length, k)
-        cases.append(_case(student, x, w, dilation=dilation))
-    _check(student, cases)
+    _one_knob(student, 406, "dilation", [(2, 2, 3, 12, 3, 2), (None, 1, 2, 14, 4, 3),
+                                         (3, 3, 2, 10, 2, 3), (1, 2, 2, 9, 3, 2)])
 
 
 @points(2)
