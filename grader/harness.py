@@ -52,7 +52,8 @@ class PartResult:
 def checks_dir(assignment, checks_root=CHECKS_ROOT):
     path = Path(checks_root) / assignment
     if not path.is_dir():
-        known = ", ".join(sorted(p.name for p in Path(checks_root).iterdir() if p.is_dir()))
+        known = ", ".join(sorted(p.name for p in Path(checks_root).iterdir()
+                                 if p.is_dir() and not p.name.startswith((".", "_"))))
         raise ValueError(f"no hidden checks for assignment {assignment!r} (known: {known})")
     return path
 
