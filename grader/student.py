@@ -7,6 +7,7 @@ broken exercise costs only its own checks.
 """
 
 import os
+import resource
 import select
 import signal
 import subprocess
@@ -25,9 +26,12 @@ DEFAULT_CALL_TIMEOUT = 10.0
 
 
 class WorkerLauncher:
-    """How a worker process is started. Subclass to run it inside a sandbox."""
+    """How a worker process is started. Subclass to run it inside a sandbox
+    (override ``command`` to wrap it, e.g. in bubblewrap, and ``limits``)."""
 
     threads = 1
+    memory_bytes = 4 << 30      # address space: a runaway allocation fails in the worker only
+    file_bytes = 256 << 20      # largest file the student's code may write
 
     def command(self):
         return [sys.executable, "-m", "grader.worker"]
@@ -41,9 +45,15 @@ class WorkerLauncher:
                    MKL_NUM_THREADS=str(self.threads))
         return env
 
+    def limits(self):
+        """Runs in the child before exec: resource limits for the student's process."""
+        resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
     def start(self, scratch_dir, stderr_file):
         return subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=stderr_file, cwd=scratch_dir,
+                                stderr=stderr_file, cwd=scratch_dir, preexec_fn=self.limits,
                                 env=self.environment(scratch_dir), start_new_session=True)
 
 

@@ -65,6 +65,9 @@ def writes_file():
         handle.write("x")
     return os.getcwd()
 
+def hog():
+    return np.ones(1 << 31).sum()
+
 def broken_at_definition():
     return 1
 
@@ -147,3 +150,10 @@ def test_worker_runs_in_a_scratch_directory(student, tmp_path):
     cwd = student.call("writes_file")
     assert "grader-worker-" in cwd
     assert not (tmp_path / "scratch.txt").exists()
+
+
+def test_runaway_memory_fails_in_the_worker_only(student):
+    with pytest.raises(StudentCodeError) as caught:
+        student.call("hog")
+    assert caught.value.exc_type == "MemoryError"
+    assert student.call("add", 1, 2) == 3
