@@ -12,14 +12,7 @@ from source_lib import data
 from source_lib.data import cifar, safe_pickle, testing
 from source_lib.data.registry import DATASETS
 
-
-@pytest.fixture(autouse=True)
-def course_dirs(tmp_path, monkeypatch):
-    """Empty COURSE_DATA_DIR and COURSE_CACHE_DIR in tmp (never the real ones), for every test."""
-    data_dir, cache_dir = tmp_path / "data", tmp_path / "cache"
-    monkeypatch.setenv("COURSE_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(cache_dir))
-    return data_dir, cache_dir
+from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 
 class _RunsShell:
