@@ -20,7 +20,7 @@ from tqdm.auto import tqdm
 
 from grader import feedback, gradebook
 from grader.points import part_points
-from grader.nbgrader_setup import REPO_ROOT, assignments, solution_notebooks
+from grader.nbgrader_setup import REPO_ROOT, assignments, solution_notebooks, write_config_file
 from grader.release import generate
 
 NOTEBOOK_TIMEOUT = 900
@@ -117,6 +117,7 @@ def autograde(submissions_dir, only=None, output_dir=None, jobs=None, progress=T
     root = output_dir / "nbgrader"
     for assignment in sorted({s.assignment for s in submissions}):
         generate(assignment, root)  # registers notebooks and grade cells in the gradebook
+    write_config_file(root)
     jobs = jobs or max(1, min(len(submissions), os.cpu_count() or 1))
     rows = []
     with ThreadPoolExecutor(max_workers=jobs) as pool:

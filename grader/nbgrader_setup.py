@@ -55,3 +55,17 @@ def solution_notebooks(assignment):
     if not folder.is_dir():
         raise ValueError(f"unknown assignment {assignment!r}; known: {', '.join(assignments())}")
     return sorted(folder.glob("*.ipynb"))
+
+
+def write_config_file(root):
+    """Write ``root/nbgrader_config.py`` so TAs can run ``nbgrader formgrader`` there."""
+    config = course_config(root).CourseDirectory
+    text = ("# Written by `python -m grader`: run `nbgrader formgrader` (or `nbgrader export`)\n"
+            "# in this folder for manual grading and exports on the autograder's scores.\n"
+            "c = get_config()  # noqa: F821\n"
+            f"c.CourseDirectory.course_id = {config.course_id!r}\n"
+            f"c.CourseDirectory.root = {config.root!r}\n"
+            f"c.CourseDirectory.db_url = {config.db_url!r}\n")
+    path = Path(root) / "nbgrader_config.py"
+    path.write_text(text)
+    return path

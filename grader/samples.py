@@ -81,6 +81,12 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
 def convolve1d(f, g):
     return np.convolve(np.asarray(f, float), np.asarray(g, float))
 '''}, {"test_convolve1d": "implement yourself"}),
+    Mistake("crash", "convolve1d kills its own Python process",
+            {"convolve1d": '''import os
+
+def convolve1d(f, g):
+    os._exit(1)
+'''}, {"test_convolve1d": "crashed"}),
     Mistake("cheater_and_hang", "overrides np.allclose in its process, returns zeros; "
             "conv1d_matrix loops forever",
             {"correlate1d": '''import numpy as np

@@ -70,6 +70,13 @@ def test_scores_are_recorded_in_the_nbgrader_gradebook(graded):
             assert nb.max_score == pytest.approx(row["max_score"])
 
 
+def test_formgrader_config_points_at_the_gradebook(graded):
+    _, _, output = graded
+    config = (output / "nbgrader" / "nbgrader_config.py").read_text()
+    assert "gradebook.db" in config and "CourseDirectory.root" in config
+    assert (output / "nbgrader" / "autograded" / "reference" / ASSIGNMENT).is_dir()
+
+
 def test_grades_csv_and_feedback_pages(graded):
     rows, _, output = graded
     with open(output / "grades.csv") as handle:
