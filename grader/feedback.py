@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;color:#222}
 h1{font-size:1.5rem} h2{font-size:1.15rem;margin-top:1.6rem}
-table{border-collapse:collapse;width:100%} td,th{padding:.35rem .6rem;border-bottom:1px solid #ddd;
+table{border-collapse:collapse;width:100%;table-layout:fixed} td,th{padding:.35rem .6rem;border-bottom:1px solid #ddd;
 text-align:left;vertical-align:top} .pass{color:#1a7f37} .fail{color:#c62828}
-.score{font-weight:600} .bar{height:.6rem;background:#eee;border-radius:.3rem}
+.score{font-weight:600} col.name{width:38%} col.res{width:11%} col.pts{width:7%}
+td.pass,td.fail{white-space:nowrap} .bar{height:.6rem;background:#eee;border-radius:.3rem}
 .bar>div{height:100%;background:#1a7f37;border-radius:.3rem} .note{color:#8a6d00}
 """
 
@@ -32,7 +33,8 @@ def _part_section(grade_id, part):
     return (f"<h2>{html.escape(grade_id)} \u2014 <span class='score'>{_fmt(part['score'])}"
             f" / {_fmt(part['max_score'])}</span></h2>"
             f"<div class='bar'><div style='width:{share:.0f}%'></div></div>"
-            "<table><tr><th>check</th><th>result</th><th>points</th><th>what to look at</th></tr>"
+            "<table><colgroup><col class='name'><col class='res'><col class='pts'><col></colgroup>"
+            "<tr><th>check</th><th>result</th><th>points</th><th>what to look at</th></tr>"
             + "".join(rows) + "</table>")
 
 

@@ -1,0 +1,64 @@
+"""Autograde building blocks without running any grading: discovery, gradebook, feedback."""
+
+import shutil
+
+import pytest
+
+from grader import feedback, gradebook
+from grader.autograde import discover, write_csv
+from grader.nbgrader_setup import NOTEBOOKS_DIR
+from grader.points import part_points
+from grader.release import generate
+
+ASSIGNMENT = "01_conv1d"
+
+
+def _submit(root, student, assignment, name):
+    folder = root / student / assignment
+    folder.mkdir(parents=True)
+    shutil.copyfile(NOTEBOOKS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", folder / name)
+
+
+def test_discover_finds_one_notebook_per_student_and_skips_unknown(tmp_path, capsys):
+    _submit(tmp_path, "bob", ASSIGNMENT, "01_conv1d.ipynb")
+    _submit(tmp_path, "ann", ASSIGNMENT, "my copy.ipynb")
+    _submit(tmp_path, "cid", "99_unknown", "x.ipynb")
+    (tmp_path / "dan" / ASSIGNMENT).mkdir(parents=True)  # nothing submitted
+    found = discover(tmp_path)
+    assert [(s.student, s.path.name) for s in found] == [("ann", "my copy.ipynb"),
+                                                         ("bob", "01_conv1d.ipynb")]
+    assert "99_unknown" in capsys.readouterr().err
+    assert discover(tmp_path, only=["02_conv2d"]) == []
+
+
+def _result(scores):
+    maxima = part_points(ASSIGNMENT)
+    parts = {g: {"score": scores.get(g, 0), "max_score": m, "tests": []} for g, m in maxima.items()}
+    return {"assignment": ASSIGNMENT, "parts": parts, "score": sum(scores.values()),
+            "max_score": sum(maxima.values())}
+
+
+def test_gradebook_records_and_regrading_replaces_scores(tmp_path):
+    generate(ASSIGNMENT, tmp_path)
+    first = gradebook.record(tmp_path, "ann", ASSIGNMENT, ASSIGNMENT, _result({"test_convolve1d": 4}))
+    assert first == (4, sum(part_points(ASSIGNMENT).values()))
+    gradebook.record(tmp_path, "ann", ASSIGNMENT, ASSIGNMENT, _result({"test_conv1d": 9}))
+    assert gradebook.totals(tmp_path, ASSIGNMENT)["ann"][0] == pytest.approx(9)
+
+
+def test_feedback_escapes_student_controlled_text():
+    result = _result({})
+    result["parts"]["test_convolve1d"]["tests"] = [
+        {"name": "a check", "passed": False, "points": 1,
+         "message": "`convolve1d` raised ValueError: <script>alert(1)</script>"}]
+    page = feedback.render("<img src=x>", result)
+    assert "<script>" not in page and "&lt;script&gt;" in page
+    assert "<img src=x>" not in page
+
+
+def test_csv_has_a_column_per_part(tmp_path):
+    row = dict(_result({"test_convolve1d": 4}), student="ann")
+    write_csv(tmp_path / "grades.csv", [row])
+    header, line = (tmp_path / "grades.csv").read_text().splitlines()
+    assert header.split(",")[:4] == ["student", "assignment", "score", "max_score"]
+    assert "test_convolve1d" in header and line.startswith("ann,01_conv1d,4,30")
