@@ -26,6 +26,15 @@ class ReleaseError(Exception):
     """The release could not be generated or would leak answers."""
 
 
+def _fill_missing_cell_ids(notebook):
+    """nbformat would invent random ids for cells without one; derive them instead,
+    so the release stays byte-for-byte reproducible."""
+    notebook.nbformat_minor = max(notebook.get("nbformat_minor", 5), 5)
+    for index, cell in enumerate(notebook.cells):
+        if not cell.get("id"):
+            cell["id"] = f"cell-{index}"
+
+
 def prepare_source(assignment, root):
     """Copy the assignment's solutions into ``root/source`` with points from the checks."""
     part_points = points.part_points(assignment)
@@ -33,6 +42,7 @@ def prepare_source(assignment, root):
     target.mkdir(parents=True, exist_ok=True)
     for path in solution_notebooks(assignment):
         notebook = nbformat.read(str(path), as_version=4)
+        _fill_missing_cell_ids(notebook)
         points.apply_points(notebook, part_points, path.name)
         nbformat.write(notebook, str(target / path.name))
     return target

@@ -94,3 +94,14 @@ def test_course_notebooks_are_stored_without_outputs():
         for cell in nb["cells"]:
             if cell["cell_type"] == "code":
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path
+
+
+def test_cells_without_ids_get_stable_ids():
+    from grader.release import _fill_missing_cell_ids
+    nb = nbformat.v4.new_notebook()
+    nb.nbformat_minor = 4
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("hi")]
+    for cell in nb.cells:
+        del cell["id"]
+    _fill_missing_cell_ids(nb)
+    assert [c["id"] for c in nb.cells] == ["cell-0", "cell-1"] and nb.nbformat_minor == 5
