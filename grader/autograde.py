@@ -26,15 +26,17 @@ from grader.release import generate
 NOTEBOOK_TIMEOUT = 900
 
 
+def notebook_id(assignment):
+    """nbgrader's notebook id: the solution notebook's file name without .ipynb."""
+    return solution_notebooks(assignment)[0].stem
+
+
 @dataclass
 class Submission:
     student: str
     assignment: str
     path: Path
-
-    @property
-    def notebook_id(self):
-        return solution_notebooks(self.assignment)[0].stem
+    notebook_id: str
 
 
 def discover(submissions_dir, only=None):
@@ -50,10 +52,10 @@ def discover(submissions_dir, only=None):
             if only and name not in only:
                 continue
             notebooks = sorted(assignment_dir.glob("*.ipynb"))
-            expected = assignment_dir / f"{Submission(student_dir.name, name, None).notebook_id}.ipynb"
+            expected = assignment_dir / f"{notebook_id(name)}.ipynb"
             chosen = expected if expected.exists() else (notebooks[0] if notebooks else None)
             if chosen is not None:
-                found.append(Submission(student_dir.name, name, chosen))
+                found.append(Submission(student_dir.name, name, chosen, notebook_id(name)))
     return found
 
 

@@ -39,27 +39,27 @@ def _split_solution_lines(source):
     return inside, outside
 
 
-def public_lines(notebook):
-    """Lines students see anyway: everything outside solution regions."""
-    public = set()
-    for cell in notebook.cells:
-        if not (cell.cell_type == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution")):
-            public.update(_split_solution_lines(cell.source)[1])
-    return public
+def _is_solution_markdown(cell):
+    return cell.cell_type == "markdown" and cell.get("metadata", {}).get("nbgrader", {}).get("solution")
 
 
-def secret_solution_lines(notebook):
+def split_notebook_lines(notebook):
+    """(secret solution lines, public lines) of a source notebook.
+
+    Public lines are those outside solution regions: students see them anyway.
+    A secret line that also appears publicly, or is trivial, is not a secret.
+    """
     secret, public = set(), set()
     for cell in notebook.cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "markdown" and meta.get("solution"):
+        if _is_solution_markdown(cell):
             secret.update(_lines(cell.source))
             continue
         inside, outside = _split_solution_lines(cell.source)
         secret.update(inside)
         public.update(outside)
-    return {line for line in secret - public
-            if line not in TRIVIAL and not line.startswith("#") and len(line) > 3}
+    secret = {line for line in secret - public
+              if line not in TRIVIAL and not line.startswith("#") and len(line) > 3}
+    return secret, public
 
 
 def secret_check_lines(assignment):
@@ -89,10 +89,10 @@ def find_leaks(assignment, released_dir):
             continue
         released = nbformat.read(str(released_path), as_version=4)
         shown = _released_lines(released)
-        source = nbformat.read(str(source_path), as_version=4)
-        for line in sorted(secret_solution_lines(source) & shown):
+        secret, public = split_notebook_lines(nbformat.read(str(source_path), as_version=4))
+        for line in sorted(secret & shown):
             problems.append(f"{source_path.name}: solution line released: {line[:80]!r}")
-        for line in sorted((check_lines - public_lines(source)) & shown):
+        for line in sorted((check_lines - public) & shown):
             problems.append(f"{source_path.name}: hidden-check line released: {line[:80]!r}")
         text = "\n".join(shown)
         problems += [f"{source_path.name}: marker {m!r} left in the release"

@@ -33,26 +33,26 @@ def test_valid_mode(student):
     mis.check_cases(cases)
 
 
+def _one_mode(student, seed, mode, sizes):
+    """Random x and w for each (n, k) in ``sizes``, all in one mode."""
+    rng = np.random.default_rng(seed)
+    cases = []
+    for n, k in sizes:
+        x, w = rng.normal(size=n), rng.normal(size=k)
+        cases.append(_case(student, x, w, mode, f"n={n}, k={k}"))
+    mis.check_cases(cases)
+
+
 @points(1)
 def test_same_mode(student):
     "Mode 'same': output as long as the input, for odd and even kernel lengths."
-    rng = np.random.default_rng(202)
-    cases = []
-    for n, k in [(10, 4), (9, 3), (12, 2), (8, 6), (11, 5), (6, 8)]:
-        x, w = rng.normal(size=n), rng.normal(size=k)
-        cases.append(_case(student, x, w, "same", f"n={n}, k={k}"))
-    mis.check_cases(cases)
+    _one_mode(student, 202, "same", [(10, 4), (9, 3), (12, 2), (8, 6), (11, 5), (6, 8)])
 
 
 @points(1)
 def test_full_mode(student):
     "Mode 'full': every position where input and kernel overlap at all."
-    rng = np.random.default_rng(203)
-    cases = []
-    for n, k in [(10, 3), (7, 4), (5, 5), (3, 6), (13, 2)]:
-        x, w = rng.normal(size=n), rng.normal(size=k)
-        cases.append(_case(student, x, w, "full", f"n={n}, k={k}"))
-    mis.check_cases(cases)
+    _one_mode(student, 203, "full", [(10, 3), (7, 4), (5, 5), (3, 6), (13, 2)])
 
 
 @points(1)
