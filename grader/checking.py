@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.errors import StudentFault  # noqa: F401  (re-exported for check files)
+from grader.errors import StudentCodeError, StudentFault  # noqa: F401  (StudentFault re-exported)
 
 # Operation groups a "by hand" exercise may not use (see grader.tripwires).
 BY_HAND = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage",
@@ -104,3 +104,98 @@ def load_reference(test_file, name="reference"):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+# ------------------------------------------ diagnosis over several cases
+def try_candidate(function, *args, **kwargs):
+    """A misconception candidate that cannot be computed (bad shapes) is None, i.e. skipped."""
+    try:
+        return function(*args, **kwargs)
+    except (ValueError, RuntimeError, IndexError, ZeroDivisionError):
+        return None
+
+
+class Raised:
+    """Stands for a case in which the student's code raised (see ``attempt``)."""
+
+    def __init__(self, error):
+        self.error = error
+
+
+def attempt(call):
+    """Run ``call()``; a StudentCodeError (other than NotImplementedError) is returned
+    wrapped in ``Raised`` so that the other cases can still be diagnosed."""
+    try:
+        return call()
+    except StudentCodeError as error:
+        if error.exc_type == "NotImplementedError":
+            raise
+        return Raised(error)
+
+
+class Case:
+    """One comparison: the student's output, the expectation, a context for messages."""
+
+    def __init__(self, got, expected, context, candidates=(), wrong_message=None):
+        self.got, self.expected, self.context = got, expected, context
+        self.candidates = [(c, m) for c, m in candidates if c is not None]
+        self.wrong_message = wrong_message
+
+
+def _same(actual, target, exact):
+    if exact:
+        try:
+            return bool(actual == target) and not isinstance(actual, (bool, np.bool_))
+        except (TypeError, ValueError):
+            return False
+    try:
+        actual = np.asarray(actual, dtype=np.float64)
+        target = np.asarray(target, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return actual.shape == target.shape and np.allclose(actual, target, atol=1e-6, rtol=1e-6)
+
+
+def check_cases(cases, exact=False):
+    """Pass when every case is right. Otherwise name a misconception that explains
+    *every* wrong case, if there is one; else re-raise the first error the student's
+    code raised; else diagnose the first wrong case alone (per-case misconception or
+    a generic message)."""
+    raised = [case for case in cases if isinstance(case.got, Raised)]
+    wrong = [case for case in cases
+             if not isinstance(case.got, Raised) and not _same(case.got, case.expected, exact)]
+    if not wrong:
+        if raised:
+            raise raised[0].got.error
+        return
+    explains_all = None
+    for case in wrong:
+        messages = {m for c, m in case.candidates if _same(case.got, c, exact)}
+        explains_all = messages if explains_all is None else explains_all & messages
+    first = wrong[0]
+    for candidate, message in first.candidates:
+        if message in explains_all and _same(first.got, candidate, exact):
+            raise CheckFailed(f"For {first.context}: {message}")
+    if raised:
+        raise raised[0].got.error
+    if exact:
+        expect_equal(first.got, first.expected, first.context, first.candidates)
+    else:
+        wrong_message = first.wrong_message and f"For {first.context}: {first.wrong_message}"
+        expect_close(first.got, first.expected, first.context, first.candidates,
+                     wrong_message=wrong_message)
+    fail(f"For {first.context}, your result is wrong.")  # e.g. a bool where an int is due
+
+
+def expect_value_error(call, context):
+    """``call()`` must make the student's code raise ValueError."""
+    try:
+        call()
+    except StudentCodeError as error:
+        if error.exc_type == "ValueError":
+            return
+        if error.exc_type == "NotImplementedError":
+            raise
+        fail(f"For {context}, your function raised {error.exc_type}; "
+             "it should raise ValueError.")
+    fail(f"For {context}, your function returned a result instead of raising ValueError.")

@@ -1,115 +1,14 @@
 """Sample submissions: the reference, the blank release, and classic mistakes.
 
-A mistake sample is the solution notebook with one solution cell's source
-replaced by a wrong version (keyed by the cell's grade_id). ``expect`` says
-which grade part must lose points and a phrase its feedback must contain;
-the test suite and ``python -m grader demo`` both use this table.
+A mistake sample is the solution notebook with some solution cells' source
+replaced by wrong versions (``grader.mistakes``: one module per assignment);
+the test suite and ``python -m grader demo`` both use them.
 """
-
-from dataclasses import dataclass, field
 
 import nbformat
 
+from grader.mistakes import MISTAKES
 from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
-
-
-@dataclass
-class Mistake:
-    student: str
-    description: str
-    replacements: dict                      # solution-cell grade_id -> new source
-    expect: dict = field(default_factory=dict)  # grade part -> phrase in its feedback
-    # Parts whose reference-style code calls the broken function, so they may lose points too.
-    cascades: tuple = ()
-
-
-MISTAKES_01 = [
-    Mistake("flipped_kernel", "convolve1d forgets to flip the kernel (computes correlation)",
-            {"convolve1d": '''import numpy as np
-
-def convolve1d(f, g):
-    f = np.asarray(f, dtype=float)
-    g = np.asarray(g, dtype=float)
-    n, k = len(f), len(g)
-    fp = np.concatenate([np.zeros(k - 1), f, np.zeros(k - 1)])
-    return np.array([sum(fp[i + j] * g[j] for j in range(k)) for i in range(n + k - 1)])
-'''}, {"test_convolve1d": "correlation"}),
-    Mistake("off_by_one", "conv1d_output_length uses n - k instead of n - k + 1",
-            {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
-    if stride < 1 or dilation < 1 or padding < 0:
-        raise ValueError("bad arguments")
-    length = (n + 2 * padding - dilation * (k - 1) - 1) // stride
-    if length < 1:
-        raise ValueError("kernel does not fit")
-    return length
-'''}, {"test_conv1d_output_length": "+ 1"}, cascades=("test_conv1d", "test_mnist1d_models")),
-    Mistake("padding_once", "conv1d_output_length adds the padding once instead of twice",
-            {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
-    if stride < 1 or dilation < 1 or padding < 0:
-        raise ValueError("bad arguments")
-    length = (n + padding - dilation * (k - 1) - 1) // stride + 1
-    if length < 1:
-        raise ValueError("kernel does not fit")
-    return length
-'''}, {"test_conv1d_output_length": "padding"}, cascades=("test_conv1d",)),
-    Mistake("bias_per_position", "conv1d adds the bias along the length axis, not per channel",
-            {"conv1d": '''import numpy as np
-
-def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    unbatched = x.ndim == 2
-    if unbatched:
-        x = x[None]
-    if x.shape[1] != w.shape[1]:
-        raise ValueError("channel mismatch")
-    n_batch, _, length = x.shape
-    c_out, _, k = w.shape
-    l_out = conv1d_output_length(length, k, stride, padding, dilation)
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
-    out = np.zeros((n_batch, c_out, l_out))
-    for j in range(k):
-        start = j * dilation
-        out += np.matmul(w[:, :, j], xp[:, :, start:start + stride * (l_out - 1) + 1:stride])
-    if b is not None:
-        out += np.asarray(b, dtype=np.float64)
-    return out[0] if unbatched else out
-'''}, {"test_conv1d": "per position"}),
-    Mistake("library_call", "convolve1d calls np.convolve instead of loops",
-            {"convolve1d": '''import numpy as np
-
-def convolve1d(f, g):
-    return np.convolve(np.asarray(f, float), np.asarray(g, float))
-'''}, {"test_convolve1d": "implement yourself"}),
-    Mistake("crash", "convolve1d kills its own Python process",
-            {"convolve1d": '''import os
-
-def convolve1d(f, g):
-    os._exit(1)
-'''}, {"test_convolve1d": "crashed"}),
-    Mistake("cheater_and_hang", "overrides np.allclose in its process, returns zeros; "
-            "conv1d_matrix loops forever",
-            {"correlate1d": '''import numpy as np
-
-def _always_close(*args, **kwargs):
-    return True
-
-def _install():
-    np.allclose = _always_close
-    np.testing.assert_allclose = lambda *a, **k: None
-    return True
-
-PATCHED = _install()
-
-def correlate1d(x, w, mode="valid"):
-    return np.zeros(len(x) - len(w) + 1)
-''', "conv1d_matrix": '''def conv1d_matrix(w, n):
-    while True:
-        pass
-'''}, {"test_correlate1d": "", "test_conv1d_matrix": "did not finish"}),
-]
-
-MISTAKES = {"01_conv1d": MISTAKES_01}
 
 
 def _replace_solution_cells(notebook, replacements):

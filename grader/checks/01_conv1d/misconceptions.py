@@ -10,8 +10,7 @@ explains every wrong case.
 
 import numpy as np
 
-from grader.checking import CheckFailed, expect_close, expect_equal, fail, load_reference
-from grader.errors import StudentCodeError
+from grader.checking import load_reference, try_candidate
 
 ref = load_reference(__file__)
 
@@ -106,14 +105,6 @@ def _correlate_padded(x, w, left, right):
     return np.array([xp[i:i + k] @ w for i in range(n_out)], dtype=np.float64)
 
 
-def _try(function, *args, **kwargs):
-    """A candidate that cannot be computed (bad shapes) is just skipped."""
-    try:
-        return function(*args, **kwargs)
-    except (ValueError, RuntimeError, IndexError, ZeroDivisionError):
-        return None
-
-
 # ---------------------------------------------------------- convolve1d
 def convolve1d_candidates(f, g):
     f, g = _f64(f), _f64(g)
@@ -135,12 +126,12 @@ def convolve1d_candidates(f, g):
 def correlate1d_candidates(x, w, mode):
     x, w = _f64(x), _f64(w)
     n, k = len(x), len(w)
-    candidates = [(_try(ref.correlate1d, x, w[::-1], mode), FLIPPED)]
+    candidates = [(try_candidate(ref.correlate1d, x, w[::-1], mode), FLIPPED)]
     if mode == "valid":
-        good = _try(ref.correlate1d, x, w, "valid")
+        good = try_candidate(ref.correlate1d, x, w, "valid")
         if good is not None:
             candidates.append((good[:-1], N_MINUS_K))
-            candidates.append((_try(ref.correlate1d, x, w[::-1], "valid")[:-1],
+            candidates.append((try_candidate(ref.correlate1d, x, w[::-1], "valid")[:-1],
                                FLIPPED + " Also " + N_MINUS_K))
     elif mode == "same":
         candidates += [
@@ -191,7 +182,7 @@ def conv1d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
     good = ref.conv1d(x, w, b, s, p, d)
     plain = ref.conv1d(x, w, None, s, p, d)
     L = x.shape[-1]
-    cands = [(_try(ref.conv1d, x, w[..., ::-1].copy(), b, s, p, d), FLIPPED)]
+    cands = [(try_candidate(ref.conv1d, x, w[..., ::-1].copy(), b, s, p, d), FLIPPED)]
     if b is not None:
         cands += [
             (plain, BIAS_IGNORED),
@@ -201,26 +192,26 @@ def conv1d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
             (plain + c_in * k * b[:, None], BIAS_PER_INPUT_CHANNEL),
         ]
     if s > 1:
-        every = _try(ref.conv1d, x, w, b, 1, p, d)
+        every = try_candidate(ref.conv1d, x, w, b, 1, p, d)
         cands += [(every, STRIDE_IGNORED),
                   (None if every is None else every[..., :good.shape[-1]], STRIDE_START)]
     if p > 0:
         cands += [
-            (_try(ref.conv1d, x, w, b, s, 0, d), PAD_IGNORED),
-            (_try(ref.conv1d, _pad_length(x, p, 0), w, b, s, 0, d), PAD_ONE_SIDE),
-            (_try(ref.conv1d, _pad_length(x, 0, p), w, b, s, 0, d), PAD_ONE_SIDE),
-            (_try(ref.conv1d, x, w, b, s, 2 * p, d), PAD_DOUBLE),
+            (try_candidate(ref.conv1d, x, w, b, s, 0, d), PAD_IGNORED),
+            (try_candidate(ref.conv1d, _pad_length(x, p, 0), w, b, s, 0, d), PAD_ONE_SIDE),
+            (try_candidate(ref.conv1d, _pad_length(x, 0, p), w, b, s, 0, d), PAD_ONE_SIDE),
+            (try_candidate(ref.conv1d, x, w, b, s, 2 * p, d), PAD_DOUBLE),
         ]
-    cands.append((_try(ref.conv1d, x, w, b, s, p, d + 1), DIL_PLUS_ONE))
+    cands.append((try_candidate(ref.conv1d, x, w, b, s, p, d + 1), DIL_PLUS_ONE))
     if d > 1:
-        cands.append((_try(ref.conv1d, x, w, b, s, p, 1), DIL_IGNORED))
+        cands.append((try_candidate(ref.conv1d, x, w, b, s, p, 1), DIL_IGNORED))
         short = (L + 2 * p - d * k - 1) // s + 1
         if 1 <= short < good.shape[-1]:
             cands.append((good[..., :short], DIL_LENGTH))
     cands.append((good[..., :-1], N_MINUS_K))
     if c_in > 1:
-        cands += [(_try(ref.conv1d, x[..., -1:, :], w[:, -1:], b, s, p, d), CHANNELS_NOT_SUMMED),
-                  (_try(ref.conv1d, x[..., :1, :], w[:, :1], b, s, p, d), CHANNELS_NOT_SUMMED)]
+        cands += [(try_candidate(ref.conv1d, x[..., -1:, :], w[:, -1:], b, s, p, d), CHANNELS_NOT_SUMMED),
+                  (try_candidate(ref.conv1d, x[..., :1, :], w[:, :1], b, s, p, d), CHANNELS_NOT_SUMMED)]
     if x.ndim == 2:
         cands.append((good[None], UNBATCHED_SHAPE))
     return cands
@@ -249,90 +240,3 @@ def conv1d_matrix_candidates(w, n):
         (_full_matrix(w, n), MATRIX_FULL),
         (_full_matrix(w[::-1], n), MATRIX_FULL),
     ]
-
-
-# ------------------------------------------------- multi-case comparison
-class Raised:
-    """Stands for a case in which the student's code raised (see ``attempt``)."""
-
-    def __init__(self, error):
-        self.error = error
-
-
-def attempt(call):
-    """Run ``call()``; a StudentCodeError (other than NotImplementedError) is returned
-    wrapped in ``Raised`` so that the other cases can still be diagnosed."""
-    try:
-        return call()
-    except StudentCodeError as error:
-        if error.exc_type == "NotImplementedError":
-            raise
-        return Raised(error)
-
-
-class Case:
-    """One comparison: the student's output, the expectation, a context for messages."""
-
-    def __init__(self, got, expected, context, candidates=(), wrong_message=None):
-        self.got, self.expected, self.context = got, expected, context
-        self.candidates = [(c, m) for c, m in candidates if c is not None]
-        self.wrong_message = wrong_message
-
-
-def _same(actual, target, exact):
-    if exact:
-        try:
-            return bool(actual == target) and not isinstance(actual, (bool, np.bool_))
-        except (TypeError, ValueError):
-            return False
-    try:
-        actual = np.asarray(actual, dtype=np.float64)
-        target = np.asarray(target, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return actual.shape == target.shape and np.allclose(actual, target, atol=1e-6, rtol=1e-6)
-
-
-def check_cases(cases, exact=False):
-    """Pass when every case is right. Otherwise name a misconception that explains
-    *every* wrong case, if there is one; else re-raise the first error the student's
-    code raised; else diagnose the first wrong case alone (per-case misconception or
-    a generic message)."""
-    raised = [case for case in cases if isinstance(case.got, Raised)]
-    wrong = [case for case in cases
-             if not isinstance(case.got, Raised) and not _same(case.got, case.expected, exact)]
-    if not wrong:
-        if raised:
-            raise raised[0].got.error
-        return
-    explains_all = None
-    for case in wrong:
-        messages = {m for c, m in case.candidates if _same(case.got, c, exact)}
-        explains_all = messages if explains_all is None else explains_all & messages
-    first = wrong[0]
-    for candidate, message in first.candidates:
-        if message in explains_all and _same(first.got, candidate, exact):
-            raise CheckFailed(f"For {first.context}: {message}")
-    if raised:
-        raise raised[0].got.error
-    if exact:
-        expect_equal(first.got, first.expected, first.context, first.candidates)
-    else:
-        wrong_message = first.wrong_message and f"For {first.context}: {first.wrong_message}"
-        expect_close(first.got, first.expected, first.context, first.candidates,
-                     wrong_message=wrong_message)
-    fail(f"For {first.context}, your result is wrong.")  # e.g. a bool where an int is due
-
-
-def expect_value_error(call, context):
-    """``call()`` must make the student's code raise ValueError."""
-    try:
-        call()
-    except StudentCodeError as error:
-        if error.exc_type == "ValueError":
-            return
-        if error.exc_type == "NotImplementedError":
-            raise
-        fail(f"For {context}, your function raised {error.exc_type}; "
-             "it should raise ValueError.")
-    fail(f"For {context}, your function returned a result instead of raising ValueError.")

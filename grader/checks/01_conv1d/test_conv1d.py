@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from grader.checking import BY_HAND, fail, load_reference, points
+from grader.checking import (BY_HAND, Case, Raised, attempt, check_cases, expect_value_error,
+                             fail, load_reference, points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
@@ -19,8 +20,8 @@ def _describe(x, w, b, options):
 
 def _case(student, x, w, b=None, **options):
     args = (x, w) if b is None else (x, w, b)
-    got = mis.attempt(lambda: student.call("conv1d", *args, forbid=BY_HAND, **options))
-    case = mis.Case(got, ref.conv1d(x, w, b, **options), _describe(x, w, b, options),
+    got = attempt(lambda: student.call("conv1d", *args, forbid=BY_HAND, **options))
+    case = Case(got, ref.conv1d(x, w, b, **options), _describe(x, w, b, options),
                     mis.conv1d_candidates(x, w, b, **options))
     case.inputs = (x, w, b, options)
     return case
@@ -31,13 +32,13 @@ def _check(student, cases):
     to broadcast (C_out != L_out); recognise it when the call works without the bias."""
     for case in cases:
         x, w, b, options = case.inputs
-        error = case.got.error if isinstance(case.got, mis.Raised) else None
+        error = case.got.error if isinstance(case.got, Raised) else None
         if (b is not None and error is not None and error.exc_type == "ValueError"
                 and "broadcast" in error.message):
-            without = mis.attempt(lambda: student.call("conv1d", x, w, forbid=BY_HAND, **options))
-            if not isinstance(without, mis.Raised):
+            without = attempt(lambda: student.call("conv1d", x, w, forbid=BY_HAND, **options))
+            if not isinstance(without, Raised):
                 fail(f"For {case.context}: {mis.BIAS_PER_POSITION}")
-    mis.check_cases(cases)
+    check_cases(cases)
 
 
 def _random(rng, n, c_in, c_out, length, k, bias=False):
@@ -140,11 +141,11 @@ def test_errors(student):
     for c_in_x, c_in_w, n in [(3, 2, 2), (2, 3, 2), (2, 4, None)]:
         x, _, _ = _random(rng, n, c_in_x, 2, 8, 3)
         w = rng.normal(size=(2, c_in_w, 3))
-        mis.expect_value_error(lambda: student.call("conv1d", x, w, forbid=BY_HAND),
+        expect_value_error(lambda: student.call("conv1d", x, w, forbid=BY_HAND),
                                f"{_describe(x, w, None, {})} (channel mismatch)")
     x, w, _ = _random(rng, 1, 2, 2, 4, 6)
-    mis.expect_value_error(lambda: student.call("conv1d", x, w, forbid=BY_HAND),
+    expect_value_error(lambda: student.call("conv1d", x, w, forbid=BY_HAND),
                            f"{_describe(x, w, None, {})} (the kernel does not fit)")
     x, w, _ = _random(rng, 1, 2, 2, 6, 3)
-    mis.expect_value_error(lambda: student.call("conv1d", x, w, dilation=3, forbid=BY_HAND),
+    expect_value_error(lambda: student.call("conv1d", x, w, dilation=3, forbid=BY_HAND),
                            f"{_describe(x, w, None, {'dilation': 3})} (the kernel does not fit)")

@@ -2,15 +2,15 @@
 
 import numpy as np
 
-from grader.checking import BY_HAND, load_reference, points
+from grader.checking import BY_HAND, Case, attempt, check_cases, load_reference, points
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
 
 
 def _case(student, w, n, context):
-    got = mis.attempt(lambda: student.call("conv1d_matrix", w, n, forbid=BY_HAND))
-    return mis.Case(got, ref.conv1d_matrix(w, n), f"{context} (k={len(w)}, n={n})",
+    got = attempt(lambda: student.call("conv1d_matrix", w, n, forbid=BY_HAND))
+    return Case(got, ref.conv1d_matrix(w, n), f"{context} (k={len(w)}, n={n})",
                     mis.conv1d_matrix_candidates(w, n))
 
 
@@ -23,7 +23,7 @@ def test_matrix_matches_correlation(student):
             (int(k), int(rng.integers(k, 16))) for k in rng.integers(2, 7, size=3)]:
         w = rng.normal(size=k)
         cases.append(_case(student, w, n, "a random kernel"))
-    mis.check_cases(cases)
+    check_cases(cases)
 
 
 @points(1)
@@ -36,4 +36,4 @@ def test_edge_cases(student):
         _case(student, [1.0, -2.0, 0.5], 6, "a Python list kernel"),
         _case(student, np.array([3, -1, 2]), 5, "an integer kernel"),
     ]
-    mis.check_cases(cases)
+    check_cases(cases)

@@ -2,17 +2,18 @@
 
 import numpy as np
 
-from grader.checking import load_reference, points
+from grader.checking import (Case, attempt, check_cases, expect_value_error, load_reference,
+                             points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
 
 
 def _case(student, n, k, **options):
-    got = mis.attempt(lambda: student.call("conv1d_output_length", n, k, **options))
+    got = attempt(lambda: student.call("conv1d_output_length", n, k, **options))
     settings = ", ".join(f"{key}={value}" for key, value in options.items())
     context = f"n={n}, k={k}" + (f", {settings}" if settings else "")
-    return mis.Case(got, ref.conv1d_output_length(n, k, **options), context,
+    return Case(got, ref.conv1d_output_length(n, k, **options), context,
                     mis.output_length_candidates(n, k, **options))
 
 
@@ -25,7 +26,7 @@ def test_default_options(student):
         k = int(rng.integers(1, 12))
         n = int(rng.integers(k, 60))
         cases.append(_case(student, n, k))
-    mis.check_cases(cases, exact=True)
+    check_cases(cases, exact=True)
 
 
 @points(1)
@@ -44,20 +45,20 @@ def test_stride_padding_dilation(student):
                    "dilation": int(rng.integers(1, 4))}
         n = int(rng.integers(options["dilation"] * (k - 1) + 1, 70))
         cases.append(_case(student, n, k, **options))
-    mis.check_cases(cases, exact=True)
+    check_cases(cases, exact=True)
 
 
 @points(1)
 def test_errors(student):
     "stride < 1, dilation < 1, or a kernel that does not fit raise ValueError."
-    mis.check_cases([_case(student, 12, 5, stride=2, padding=2, dilation=2),
+    check_cases([_case(student, 12, 5, stride=2, padding=2, dilation=2),
                      _case(student, 18, 4, padding=2, dilation=3),
                      _case(student, 8, 2, dilation=2)], exact=True)
     for options, what in [({"stride": 0}, "stride=0"), ({"dilation": 0}, "dilation=0"),
                           ({"stride": -1}, "stride=-1")]:
-        mis.expect_value_error(lambda: student.call("conv1d_output_length", 10, 3, **options),
+        expect_value_error(lambda: student.call("conv1d_output_length", 10, 3, **options),
                                f"n=10, k=3, {what}")
     for n, k, options in [(4, 6, {}), (5, 3, {"dilation": 3}), (2, 5, {"padding": 1})]:
         settings = "".join(f", {key}={value}" for key, value in options.items())
-        mis.expect_value_error(lambda: student.call("conv1d_output_length", n, k, **options),
+        expect_value_error(lambda: student.call("conv1d_output_length", n, k, **options),
                                f"n={n}, k={k}{settings} (the kernel does not fit)")

@@ -2,15 +2,16 @@
 
 import numpy as np
 
-from grader.checking import BY_HAND, expect_close, load_reference, points
+from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_close, load_reference,
+                             points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
 
 
 def _case(student, f, g, context, wrong_message=None):
-    got = mis.attempt(lambda: student.call("convolve1d", f, g, forbid=BY_HAND))
-    return mis.Case(got, ref.convolve1d(f, g), context, mis.convolve1d_candidates(f, g),
+    got = attempt(lambda: student.call("convolve1d", f, g, forbid=BY_HAND))
+    return Case(got, ref.convolve1d(f, g), context, mis.convolve1d_candidates(f, g),
                     wrong_message)
 
 
@@ -37,7 +38,7 @@ def test_random_asymmetric_kernels(student):
         f = rng.normal(size=n)
         g = rng.normal(size=k)
         cases.append(_case(student, f, g, f"len(f)={n}, len(g)={k}"))
-    mis.check_cases(cases)
+    check_cases(cases)
 
 
 @points(1)
@@ -55,4 +56,4 @@ def test_edge_cases(student):
         _case(student, rng.integers(-5, 6, size=8), np.array([0.5, -0.25, 1.5]),
               "an integer signal with a float kernel", mis.INT_INPUT),
     ]
-    mis.check_cases(cases)
+    check_cases(cases)

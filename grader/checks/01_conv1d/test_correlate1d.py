@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from grader.checking import BY_HAND, expect_close, load_reference, points
+from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_close,
+                             expect_value_error, load_reference, points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
@@ -10,10 +11,10 @@ mis = load_reference(__file__, "misconceptions")
 
 def _case(student, x, w, mode, context, wrong_message=None, pass_mode=True):
     if pass_mode:
-        got = mis.attempt(lambda: student.call("correlate1d", x, w, mode=mode, forbid=BY_HAND))
+        got = attempt(lambda: student.call("correlate1d", x, w, mode=mode, forbid=BY_HAND))
     else:
-        got = mis.attempt(lambda: student.call("correlate1d", x, w, forbid=BY_HAND))
-    return mis.Case(got, ref.correlate1d(x, w, mode), f"mode={mode!r}, {context}",
+        got = attempt(lambda: student.call("correlate1d", x, w, forbid=BY_HAND))
+    return Case(got, ref.correlate1d(x, w, mode), f"mode={mode!r}, {context}",
                     mis.correlate1d_candidates(x, w, mode), wrong_message)
 
 
@@ -30,7 +31,7 @@ def test_valid_mode(student):
         n = int(rng.integers(k, 25))
         x, w = rng.normal(size=n), rng.normal(size=k)
         cases.append(_case(student, x, w, "valid", f"n={n}, k={k}"))
-    mis.check_cases(cases)
+    check_cases(cases)
 
 
 def _one_mode(student, seed, mode, sizes):
@@ -40,7 +41,7 @@ def _one_mode(student, seed, mode, sizes):
     for n, k in sizes:
         x, w = rng.normal(size=n), rng.normal(size=k)
         cases.append(_case(student, x, w, mode, f"n={n}, k={k}"))
-    mis.check_cases(cases)
+    check_cases(cases)
 
 
 @points(1)
@@ -72,7 +73,7 @@ def test_edge_cases(student):
         _case(student, rng.integers(-5, 6, size=9), np.array([0.5, 1.25, -0.75]), "full",
               "an integer signal with a float kernel", mis.INT_INPUT),
     ]
-    mis.check_cases(cases)
+    check_cases(cases)
 
 
 @points(1)
@@ -83,10 +84,10 @@ def test_errors(student):
     expect_close(got, ref.correlate1d(x, w), "a small valid-mode example (before the error checks)",
                  misconceptions=mis.correlate1d_candidates(x, w, "valid"))
     for mode in ("circular", "Valid", "wrap"):
-        mis.expect_value_error(
+        expect_value_error(
             lambda: student.call("correlate1d", x, w, mode=mode, forbid=BY_HAND),
             f"the unknown mode {mode!r}")
     for signal, kernel in [(w, x), (x[:3], x)]:
-        mis.expect_value_error(
+        expect_value_error(
             lambda: student.call("correlate1d", signal, kernel, mode="valid", forbid=BY_HAND),
             f"mode='valid' with a kernel longer than the input (n={len(signal)}, k={len(kernel)})")
