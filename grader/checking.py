@@ -28,6 +28,10 @@ from grader.errors import StudentCodeError, StudentFault  # noqa: F401  (Student
 # Operation groups a "by hand" exercise may not use (see grader.tripwires).
 BY_HAND = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage",
            "torch.conv", "unfold")
+# 2-D by-hand exercises: also no window views (stride tricks) and no fold.
+BY_HAND_2D = BY_HAND + ("stride_tricks", "fold")
+NO_POOLING = ("torch.pool", "scipy.ndimage")
+NO_PADDING = ("numpy.pad", "torch.pad")
 
 
 class CheckFailed(AssertionError):

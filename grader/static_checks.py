@@ -11,10 +11,22 @@ FORBIDDEN_ATTRIBUTES = {
     "numpy.convolve": {"convolve"},
     "numpy.correlate": {"correlate", "correlate2"},
     "scipy.signal": {"fftconvolve", "oaconvolve", "convolve2d", "correlate2d", "lfilter"},
-    "scipy.ndimage": {"convolve1d", "correlate1d"},
+    "scipy.ndimage": {"convolve1d", "correlate1d", "uniform_filter", "maximum_filter",
+                      "minimum_filter", "generic_filter"},
     "torch.conv": {"conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
                    "convolution", "_convolution", "conv_tbc"},
     "unfold": {"unfold", "Unfold"},
+    "fold": {"fold", "Fold"},
+    "stride_tricks": {"as_strided", "sliding_window_view"},
+    "torch.pool": {"max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
+                   "avg_pool3d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+                   "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool2d",
+                   "max_pool2d_with_indices", "fractional_max_pool2d", "MaxPool1d", "MaxPool2d",
+                   "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d", "AdaptiveMaxPool2d",
+                   "LPPool2d"},
+    "numpy.pad": {"pad"},
+    "torch.pad": {"pad", "constant_pad_nd", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
+                  "ReplicationPad2d"},
 }
 FORBIDDEN_MODULES = {"scipy.signal": "scipy.signal", "scipy.ndimage": "scipy.ndimage"}
 

@@ -24,13 +24,31 @@ GROUPS = {
         "convolve", "correlate", "fftconvolve", "oaconvolve", "convolve2d", "correlate2d",
         "lfilter", "filtfilt", "sosfilt")],
     "scipy.ndimage": [("scipy.ndimage", name) for name in (
-        "convolve", "correlate", "convolve1d", "correlate1d", "uniform_filter1d")],
+        "convolve", "correlate", "convolve1d", "correlate1d", "uniform_filter1d",
+        "uniform_filter", "maximum_filter", "minimum_filter", "generic_filter",
+        "maximum_filter1d")],
     "torch.conv": [("torch", name) for name in (
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
         "conv_transpose3d", "convolution", "_convolution", "conv_tbc")]
     + [("torch.nn.functional", name) for name in (
         "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")],
     "unfold": [("torch.nn.functional", "unfold"), ("torch.Tensor", "unfold")],
+    "fold": [("torch.nn.functional", "fold")],
+    # Only the public modules: numpy's own internals keep their private references.
+    "stride_tricks": [("numpy.lib.stride_tricks", "as_strided"),
+                      ("numpy.lib.stride_tricks", "sliding_window_view"),
+                      ("torch", "as_strided"), ("torch.Tensor", "as_strided")],
+    "torch.pool": [("torch.nn.functional", name) for name in (
+        "max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+        "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+        "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d",
+        "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool3d",
+        "lp_pool1d", "lp_pool2d", "fractional_max_pool2d")]
+    + [("torch", name) for name in (
+        "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "adaptive_avg_pool1d",
+        "adaptive_max_pool1d")],
+    "numpy.pad": [("numpy", "pad")],
+    "torch.pad": [("torch.nn.functional", "pad"), ("torch", "constant_pad_nd")],
 }
 # Modules that are patched lazily, right after the student's code imports them.
 _LAZY_MODULES = {"scipy.signal", "scipy.ndimage"}
@@ -116,7 +134,8 @@ class _PatchAfterImport:
 
 def install():
     """Wrap every forbidden operation that is loaded, and hook the rest."""
-    for module_name in ("numpy", "numpy._core.multiarray", "torch", "torch.nn.functional"):
+    for module_name in ("numpy", "numpy._core.multiarray", "numpy.lib.stride_tricks", "torch",
+                        "torch.nn.functional"):
         try:
             importlib.import_module(module_name)
         except ImportError:
