@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader import charging
 from grader.checking import CheckFailed
 from grader.errors import StudentFault
 from grader.extract import Extraction, extract_definitions
@@ -33,6 +34,8 @@ class TestResult:
     passed: bool
     message: str
     points: float
+    node: str = ""                 # "path::test_function", to run this test again
+    rechecked_with: tuple = ()     # trusted callees that made it pass (grader.charging)
 
 
 @dataclass
@@ -97,10 +100,12 @@ class GradingPlugin:
         for item in items:
             part = self.parts.setdefault(Path(item.fspath).stem, PartResult(Path(item.fspath).stem))
             doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
-            part.tests.append(TestResult(doc, False, "not run", _test_points(item)))
+            part.tests.append(TestResult(doc, False, "not run", _test_points(item),
+                                         node=f"{item.path}::{item.name}"))
             item.stash[_RESULT_KEY] = part.tests[-1]
 
     def pytest_runtest_setup(self, item):
+        self.proxy.trusted_used = set()
         part = Path(item.fspath).stem
         if part != self._current_part:
             self._current_part = part
@@ -119,16 +124,17 @@ class GradingPlugin:
                               if call.excinfo else INTERNAL_ERROR)
         elif report.when == "call" and report.passed:
             result.passed, result.message = True, "passed"
+            result.rechecked_with = tuple(sorted(self.proxy.trusted_used))
 
 
 _RESULT_KEY = pytest.StashKey()
 
 
 def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
-               part_budget=PART_BUDGET_SECONDS):
-    """Run the assignment's checks (optionally only some grade parts)."""
+               part_budget=PART_BUDGET_SECONDS, node_ids=None):
+    """Run the assignment's checks: all, some grade parts, or some tests ("path::name")."""
     files = part_files(assignment, checks_root)
-    selected = [str(files[p]) for p in (parts or files)]
+    selected = list(node_ids) if node_ids else [str(files[p]) for p in (parts or files)]
     plugin = GradingPlugin(proxy, part_budget)
     args = selected + ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:xdist",
                        "-p", "no:randomly", "--import-mode=importlib", "--rootdir",
@@ -139,7 +145,7 @@ def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise RuntimeError(f"hidden checks for {assignment} could not run "
                            f"(pytest exit {int(code)}):\n{captured.getvalue()[-3000:]}")
-    for grade_id in files if parts is None else parts:
+    for grade_id in () if node_ids else files if parts is None else parts:
         plugin.parts.setdefault(grade_id, PartResult(grade_id))
     for message in plugin.internal_errors:
         print(f"[grader] internal error in a hidden check: {message}", file=sys.stderr)
@@ -157,6 +163,7 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
     extraction = extract_definitions(notebook) if problem is None else Extraction([], [])
     with StudentProxy(extraction, launcher=launcher) as proxy:
         parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
+        charging.recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
         restarts, timing = proxy.restarts, dict(proxy.timing)
     result = to_json(assignment, parts, problem, extraction.problems, restarts)
     result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
@@ -173,10 +180,17 @@ def to_json(assignment, parts, problem=None, cell_problems=(), restarts=0):
     for grade_id, part in sorted(parts.items()):
         result["parts"][grade_id] = {
             "score": part.score, "max_score": part.max_score,
-            "tests": [{"name": t.name, "passed": t.passed, "message": t.message,
-                       "points": t.points} for t in part.tests]}
+            "tests": [_test_json(t) for t in part.tests]}
     notes = ([problem] if problem else []) + [message for _, message in cell_problems]
     if notes:
         result["notes"] = notes
     result["worker_restarts"] = restarts
     return result
+
+
+def _test_json(test):
+    entry = {"name": test.name, "passed": test.passed, "message": test.message,
+             "points": test.points}
+    if test.rechecked_with:
+        entry["rechecked_with"] = list(test.rechecked_with)
+    return entry

@@ -14,6 +14,7 @@ import types
 from grader import protocol, tripwires
 
 MAX_MESSAGE_CHARS = 600
+_ABSENT = object()
 
 
 def _short(text):
@@ -34,12 +35,19 @@ def _error_payload(error):
     return {"type": type(error).__name__, "message": _short(error), "where": _where(error)}
 
 
+# Exceptions a trusted callee may raise back into the student's code (by name only).
+_CALLBACK_ERRORS = {cls.__name__: cls for cls in (ValueError, TypeError, IndexError,
+                                                   ZeroDivisionError, OverflowError)}
+
+
 class Worker:
-    def __init__(self):
+    def __init__(self, requests=None, replies=None):
         self.module = types.ModuleType("student_notebook")
         self.namespace = self.module.__dict__
         sys.modules["student_notebook"] = self.module
         self.failed = {}
+        self.requests, self.replies = requests, replies
+        self.trusted_used = set()
 
     def load(self, units):
         """Execute each unit on its own so one broken cell spoils only its own names."""
@@ -54,7 +62,41 @@ class Worker:
         defined = sorted(k for k in self.namespace if not k.startswith("__"))
         return {"ok": True, "defined": defined, "failed": self.failed}
 
-    def _run(self, function, args, kwargs, forbid):
+    def _trusted_stub(self, name):
+        """Stands in for the student's ``name`` during a re-check: the grader computes it."""
+        def trusted(*args, **kwargs):
+            self.trusted_used.add(name)
+            try:
+                request = {"callback": name, "args": protocol.encode(list(args)),
+                           "kwargs": protocol.encode(kwargs)}
+            except protocol.ProtocolError as error:
+                raise TypeError(f"{name}: these arguments cannot be checked ({error})") from None
+            protocol.write_message(self.replies, request)
+            answer = protocol.read_message(self.requests)
+            if "error" in answer:
+                kind = _CALLBACK_ERRORS.get(answer["error"], RuntimeError)
+                raise kind(f"{name} rejected these arguments")
+            return protocol.decode(answer.get("value"))
+        trusted.__name__ = trusted.__qualname__ = name
+        return trusted
+
+    def _swap_in_trusted(self, names):
+        """Replace the student's ``names`` by trusted stubs; returns what to restore."""
+        saved = {name: self.namespace.get(name, _ABSENT) for name in names}
+        for name in names:
+            self.namespace[name] = self._trusted_stub(name)
+        return saved
+
+    def _restore(self, saved):
+        for name, original in saved.items():
+            if original is _ABSENT:
+                self.namespace.pop(name, None)
+            else:
+                self.namespace[name] = original
+
+    def _run(self, function, args, kwargs, forbid, trusted=()):
+        self.trusted_used = set()
+        saved = self._swap_in_trusted(trusted)
         tripwires.arm(forbid)
         try:
             value = function(*args, **kwargs)
@@ -63,12 +105,15 @@ class Worker:
         except BaseException as error:
             used = tripwires.disarm()
             return {"ok": False, "error": _error_payload(error), "forbidden": used}
+        finally:
+            self._restore(saved)
         used = tripwires.disarm()
         try:
             encoded = protocol.encode(value)
         except protocol.ProtocolError as error:
             return {"ok": False, "bad_return": str(error), "forbidden": used}
-        return {"ok": True, "value": encoded, "forbidden": used}
+        return {"ok": True, "value": encoded, "forbidden": used,
+                "trusted_used": sorted(self.trusted_used)}
 
     def call(self, message):
         name = message["name"]
@@ -76,14 +121,17 @@ class Worker:
             return {"ok": False, "missing": name}
         args = protocol.decode(message.get("args", []))
         kwargs = protocol.decode(message.get("kwargs", {"__dict__": []}))
-        return self._run(self.namespace[name], args, kwargs, message.get("forbid", []))
+        # The function under test is always the student's own, never a stub.
+        trusted = [n for n in message.get("trusted", []) if n != name]
+        return self._run(self.namespace[name], args, kwargs, message.get("forbid", []), trusted)
 
     def tool(self, message):
         from grader.worker_tools import TOOLS
         tool = TOOLS[message["tool"]]
         args = protocol.decode(message.get("args", []))
         kwargs = protocol.decode(message.get("kwargs", {"__dict__": []}))
-        return self._run(lambda *a, **k: tool(self.namespace, *a, **k), args, kwargs, [])
+        return self._run(lambda *a, **k: tool(self.namespace, *a, **k), args, kwargs, [],
+                         message.get("trusted", []))
 
     def handle(self, message):
         op = message.get("op")
@@ -112,7 +160,7 @@ def _private_channels():
 def main():
     requests, replies = _private_channels()
     tripwires.install()
-    worker = Worker()
+    worker = Worker(requests, replies)
     while True:
         try:
             message = protocol.read_message(requests)

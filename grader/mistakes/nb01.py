@@ -21,7 +21,7 @@ def convolve1d(f, g):
     if length < 1:
         raise ValueError("kernel does not fit")
     return length
-'''}, {"test_conv1d_output_length": "+ 1"}, cascades=("test_conv1d", "test_mnist1d_models")),
+'''}, {"test_conv1d_output_length": "+ 1"}),
     Mistake("padding_once", "conv1d_output_length adds the padding once instead of twice",
             {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
     if stride < 1 or dilation < 1 or padding < 0:
@@ -30,7 +30,7 @@ def convolve1d(f, g):
     if length < 1:
         raise ValueError("kernel does not fit")
     return length
-'''}, {"test_conv1d_output_length": "padding"}, cascades=("test_conv1d",)),
+'''}, {"test_conv1d_output_length": "padding"}),
     Mistake("bias_per_position", "conv1d adds the bias along the length axis, not per channel",
             {"conv1d": '''import numpy as np
 

@@ -104,3 +104,15 @@ def test_grade_notebook_json_output_format(tmp_path):
         assert {"score", "max_score", "tests"} <= set(part)
         for test in part["tests"]:
             assert {"name", "passed", "message"} <= set(test)
+
+
+def test_a_mistake_is_charged_once(graded):
+    """conv1d and the models call conv1d_output_length: when it is off by one, only its
+    own part loses points, and the callers' feedback says which function to fix."""
+    rows, _, _ = graded
+    row = rows["off_by_one"]
+    lost = {g: p["max_score"] - p["score"] for g, p in row["parts"].items() if p["score"] < p["max_score"]}
+    assert lost == {"test_conv1d_output_length": row["parts"]["test_conv1d_output_length"]["max_score"]}
+    for part in ("test_conv1d", "test_mnist1d_models"):
+        rechecked = [t for t in row["parts"][part]["tests"] if t.get("rechecked_with")]
+        assert rechecked and all("fix conv1d_output_length" in t["message"] for t in rechecked)

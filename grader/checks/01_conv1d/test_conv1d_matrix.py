@@ -6,6 +6,7 @@ from grader.checking import BY_HAND, Case, attempt, check_cases, load_reference,
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
+TRUSTED_CALLEES = ("correlate1d",)  # building M column by column with correlate1d is fine
 
 
 def _case(student, w, n, context):

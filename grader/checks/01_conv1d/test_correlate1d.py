@@ -7,6 +7,7 @@ from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_close,
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
+TRUSTED_CALLEES = ("convolve1d",)  # correlation = convolution with the flipped kernel
 
 
 def _case(student, x, w, mode, context, wrong_message=None, pass_mode=True):
