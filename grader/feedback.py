@@ -26,7 +26,9 @@ def _part_section(grade_id, part):
     rows = []
     for test in part["tests"]:
         mark, css = ("\u2714 passed", "pass") if test["passed"] else ("\u2718 failed", "fail")
-        message = "" if test["passed"] else html.escape(test["message"])
+        # A pass after a re-check carries the note that names the function to fix.
+        message = html.escape(test["message"]) if not test["passed"] or \
+            test.get("rechecked_with") else ""
         rows.append(f"<tr><td>{html.escape(test['name'])}</td><td class='{css}'>{mark}</td>"
                     f"<td>{_fmt(test.get('points', 0))}</td><td>{message}</td></tr>")
     share = 100 * part["score"] / part["max_score"] if part["max_score"] else 0
