@@ -7,7 +7,7 @@ trusted reference computations). Baseline measured in the same run: executing
 the same notebook top to bottom in a Jupyter kernel in quick mode, which is
 what plain nbgrader autograde does before it can grade anything.
 
-    python benchmarks/bench_grading.py [--runs 3] [--assignment 01_conv1d]
+    python benchmarks/bench_grading.py [--runs 3] [--assignment 01_conv1d ...]
 """
 
 import argparse
@@ -50,18 +50,13 @@ def execute_once(notebook):
         return time.perf_counter() - started
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--assignment", default="01_conv1d")
-    args = parser.parse_args()
-    os.environ.setdefault("COURSE_QUICK", "1")
-    notebook = next((REPO / "course" / "solutions" / args.assignment).glob("*.ipynb"))
-    runs = [grade_once(notebook, args.assignment) for _ in range(args.runs)]
-    baseline = [execute_once(notebook) for _ in range(args.runs)]
+def bench_assignment(assignment, n_runs):
+    notebook = next((REPO / "course" / "solutions" / assignment).glob("*.ipynb"))
+    runs = [grade_once(notebook, assignment) for _ in range(n_runs)]
+    baseline = [execute_once(notebook) for _ in range(n_runs)]
     median = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
     fixed = median["startup_imports"] + median["worker_launch"]
-    print(f"grade-notebook {args.assignment} solution, median of {args.runs} runs")
+    print(f"grade-notebook {assignment} solution, median of {n_runs} runs")
     for key, value in median.items():
         print(f"  {key:<18} {value:7.2f} s  ({100 * value / median['wall']:5.1f} % of wall)")
     print(f"  fixed overhead (start-up + imports + worker launch): {fixed:.2f} s "
@@ -73,6 +68,24 @@ def main():
     print(f"ratio grade-notebook / notebook execution: {median['wall'] / base:.2f}")
     print("raw wall times:", [round(r["wall"], 2) for r in runs], "baseline:",
           [round(b, 2) for b in baseline])
+    return {"assignment": assignment, "grade_wall": median["wall"],
+            "fixed_share": fixed / median["wall"], "notebook_seconds": base}
+
+
+def main():
+    from grader.nbgrader_setup import assignments
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--assignment", action="append",
+                        help="repeatable; default: every assignment")
+    args = parser.parse_args()
+    os.environ.setdefault("COURSE_QUICK", "1")
+    summary = [bench_assignment(a, args.runs) for a in args.assignment or assignments()]
+    print("\nsummary (medians): notebook, grade-notebook wall, fixed share, "
+          "notebook top to bottom (quick mode, limit 60 s)")
+    for row in summary:
+        print(f"  {row['assignment']:<28} {row['grade_wall']:6.2f} s  "
+              f"{100 * row['fixed_share']:5.1f} %  {row['notebook_seconds']:6.2f} s")
 
 
 if __name__ == "__main__":
