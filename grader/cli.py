@@ -1,4 +1,4 @@
-"""Command line: ``python -m grader {release,grade-notebook,autograde,demo}``."""
+"""Command line: ``python -m grader {release,grade-notebook,autograde,diagrams,demo}``."""
 
 import argparse
 import json
@@ -52,6 +52,20 @@ def _autograde(args):
     return 0
 
 
+def _diagrams(args):
+    from grader.diagrams import regenerate
+    try:
+        stale = regenerate(args.assignment, check_only=args.check)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for path in stale:
+        print(f"{'stale' if args.check else 'updated'} {path}")
+    if not stale:
+        print(f"the diagrams of {args.assignment} are up to date")
+    return 1 if (args.check and stale) else 0
+
+
 def _demo(args):
     from grader.demo import run_demo
     return run_demo(Path(args.output), jobs=args.jobs)
@@ -74,6 +88,12 @@ def build_parser():
     auto.add_argument("--output", help="default: <SUBMISSIONS>-graded")
     auto.add_argument("--jobs", type=int, help="notebooks graded at once (default: cores)")
     auto.set_defaults(run=_autograde)
+    diagrams = commands.add_parser("diagrams", help="re-render an assignment's diagram "
+                                   "questions into its solution notebook")
+    diagrams.add_argument("assignment")
+    diagrams.add_argument("--check", action="store_true",
+                          help="only report (exit 1) if the notebook's pictures are stale")
+    diagrams.set_defaults(run=_diagrams)
     demo = commands.add_parser("demo", help="release, grade sample submissions, print the table")
     demo.add_argument("--output", default="demo_output")
     demo.add_argument("--jobs", type=int)
