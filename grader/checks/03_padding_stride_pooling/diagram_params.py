@@ -1,8 +1,9 @@
 """Parameters (= answers) of the diagram questions of 03_padding_stride_pooling.
 
 Trusted: the single source of truth. ``grader.diagrams`` renders each entry as
-an SVG attachment of the solution notebook (``python -m grader diagrams
-03_padding_stride_pooling``) and test_diagram_answers.py grades against it.
+an SVG, embedded as a data-URL image in the solution notebook's Markdown
+(``python -m grader diagrams 03_padding_stride_pooling``), and
+test_diagram_answers.py grades against it.
 Never import this from the notebook or from source_lib.
 
 Each diagram is a 1D layer: ``n`` input cells, ``padding`` zero cells on each
