@@ -19,18 +19,25 @@ def notebook_table(result):
     return "\n".join(lines)
 
 
-def class_table(rows):
-    """One line per submission: student, assignment, total, then every part."""
-    part_ids = sorted({g for row in rows for g in row["parts"]})
-    short = [g.removeprefix("test_") for g in part_ids]
-    header = ["student", "assignment", "score"] + short
+def _assignment_table(assignment, rows):
+    """Student, total, then each part of this assignment (in the checks' order)."""
+    part_ids = list(dict.fromkeys(g for row in rows for g in row["parts"]))
+    max_by_part = {g: row["parts"][g]["max_score"] for row in rows for g in row["parts"]}
+    header = ["student", "score"] + [f"{g.removeprefix('test_')} /{_fmt(max_by_part[g])}"
+                                     for g in part_ids]
     table = [header]
-    for row in sorted(rows, key=lambda r: (r["assignment"], r["student"])):
-        cells = [row["student"], row["assignment"],
-                 f"{_fmt(row['score'])}/{_fmt(row['max_score'])}"]
+    for row in sorted(rows, key=lambda r: r["student"]):
+        cells = [row["student"], f"{_fmt(row['score'])}/{_fmt(row['max_score'])}"]
         cells += [_fmt(row["parts"][g]["score"]) if g in row["parts"] else "-" for g in part_ids]
         table.append(cells)
     widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]
     rendered = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     rendered.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(rendered)
+    return f"{assignment}\n" + "\n".join(rendered)
+
+
+def class_table(rows):
+    """One table per assignment: a line per submission with its total and part scores."""
+    assignments = sorted({row["assignment"] for row in rows})
+    return "\n\n".join(_assignment_table(a, [r for r in rows if r["assignment"] == a])
+                        for a in assignments)

@@ -62,3 +62,21 @@ def test_csv_has_a_column_per_part(tmp_path):
     header, line = (tmp_path / "grades.csv").read_text().splitlines()
     assert header.split(",")[:4] == ["student", "assignment", "score", "max_score"]
     assert "test_convolve1d" in header and line.startswith("ann,01_conv1d,4,30")
+
+
+def test_class_table_has_one_table_per_assignment_with_its_own_parts():
+    from grader.report import class_table
+
+    def row(student, assignment, parts):
+        return {"student": student, "assignment": assignment,
+                "score": sum(s for s, _ in parts.values()),
+                "max_score": sum(m for _, m in parts.values()),
+                "parts": {g: {"score": s, "max_score": m} for g, (s, m) in parts.items()}}
+    text = class_table([row("bo", "02_b", {"test_pad2d": (1, 2)}),
+                        row("al", "01_a", {"test_conv1d": (9, 9), "test_len": (0, 3)}),
+                        row("bo", "01_a", {"test_conv1d": (4, 9), "test_len": (3, 3)})])
+    first, second = text.split("\n\n")
+    assert first.splitlines()[0] == "01_a" and "pad2d" not in first
+    assert first.splitlines()[1].split() == ["student", "score", "conv1d", "/9", "len", "/3"]
+    assert [line.split()[:2] for line in first.splitlines()[3:]] == [["al", "9/12"], ["bo", "7/12"]]
+    assert second.splitlines()[0] == "02_b" and "pad2d /2" in second and "conv1d" not in second
