@@ -14,13 +14,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from grader import charging
 from grader.checking import CheckFailed
 from grader.errors import StudentFault
-from grader.extract import Extraction, extract_definitions
+from grader.extract import Extraction, extract_definitions, read_notebook
 from grader.student import StudentProxy
 
 CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
@@ -156,7 +155,7 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
     """Grade one notebook file; returns the JSON-ready result dict."""
     started = time.perf_counter()
     try:
-        notebook = nbformat.read(str(path), as_version=4)
+        notebook = read_notebook(path)
         problem = None
     except Exception as error:  # any unreadable file still gets a result (all zero)
         notebook, problem = {"cells": []}, f"The notebook could not be read: {error}"

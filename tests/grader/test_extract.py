@@ -1,6 +1,9 @@
-import nbformat
+import json
 
-from grader.extract import extract_definitions
+import nbformat
+import pytest
+
+from grader.extract import extract_definitions, read_notebook
 
 
 def notebook(*sources):
@@ -41,3 +44,22 @@ def test_shell_and_magic_lines_do_not_break_parsing():
 def test_lowercase_assignment_of_call_result_is_not_run():
     result = extract_definitions(notebook("history = fit(model)\nLR = 0.01\nalias = g\n"))
     assert names(result) == ["LR", "alias"]
+
+
+def test_read_notebook_plain_json_old_formats_and_garbage(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("def f():\n    return 1\n")]
+    path = tmp_path / "v4.ipynb"
+    nbformat.write(nb, str(path))
+    assert extract_definitions(read_notebook(path)).units[0].names == ["f"]
+    old = tmp_path / "v3.ipynb"
+    nbformat.write(nbformat.v3.new_notebook(worksheets=[nbformat.v3.new_worksheet(cells=[
+        nbformat.v3.new_code_cell(input="def g():\n    return 2\n")])]), str(old), version=3)
+    assert extract_definitions(read_notebook(old)).units[0].names == ["g"]
+    for text, problem in [("{ not json", "valid notebook"), ("[1, 2]", "not an object"),
+                          (json.dumps({"nbformat": 4, "cells": "x"}), "no list of cells"),
+                          (b"\xff\xfe\x00", "valid notebook")]:
+        bad = tmp_path / "bad.ipynb"
+        bad.write_bytes(text if isinstance(text, bytes) else text.encode())
+        with pytest.raises(ValueError, match=problem):
+            read_notebook(bad)
