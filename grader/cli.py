@@ -68,7 +68,7 @@ def _diagrams(args):
 
 def _demo(args):
     from grader.demo import run_demo
-    return run_demo(Path(args.output), jobs=args.jobs)
+    return run_demo(Path(args.output), jobs=args.jobs, all_samples=args.all_samples)
 
 
 def build_parser():
@@ -97,6 +97,8 @@ def build_parser():
     demo = commands.add_parser("demo", help="release, grade sample submissions, print the table")
     demo.add_argument("--output", default="demo_output")
     demo.add_argument("--jobs", type=int)
+    demo.add_argument("--all-samples", action="store_true",
+                      help="grade every sample mistake, not only the demo's selection")
     demo.set_defaults(run=_demo)
     return parser
 

@@ -9,10 +9,11 @@ from grader.autograde import autograde
 from grader.nbgrader_setup import assignments
 from grader.release import release
 from grader.report import class_table
+from grader.mistakes import DEMO
 from grader.samples import MISTAKES, write_samples
 
 
-def run_demo(output, jobs=None):
+def run_demo(output, jobs=None, all_samples=False):
     started = time.perf_counter()
     output = Path(output).resolve()
     print("1/3 releasing the course (course/solutions -> course/notebooks) ...", flush=True)
@@ -21,10 +22,12 @@ def run_demo(output, jobs=None):
     submissions = output / "submissions"
     if submissions.exists():
         shutil.rmtree(submissions)
-    print("2/3 writing sample submissions (reference, blank, classic mistakes) ...", flush=True)
+    print("2/3 writing sample submissions (reference, blank, classic mistakes"
+          + ("" if all_samples else "; --all-samples for every one") + ") ...", flush=True)
     for assignment in assignments():
         if assignment in MISTAKES:
-            for student, mistake in write_samples(assignment, submissions).items():
+            only = None if all_samples else DEMO.get(assignment)
+            for student, mistake in write_samples(assignment, submissions, only).items():
                 what = mistake.description if mistake else f"the {student} notebook"
                 print(f"    {assignment}/{student}: {what}")
     print("3/3 autograding (each notebook in its own grader + worker process) ...", flush=True)

@@ -21,13 +21,16 @@ def _replace_solution_cells(notebook, replacements):
         raise KeyError(f"no solution cells with grade_id {sorted(remaining)}")
 
 
-def write_samples(assignment, submissions_dir):
-    """Write reference, blank and mistake submissions; returns {student: Mistake|None}."""
+def write_samples(assignment, submissions_dir, only=None):
+    """Write reference, blank and mistake submissions (``only``: these mistakes' students);
+    returns {student: Mistake|None}."""
     source = solution_notebooks(assignment)[0]
     samples = {"reference": None, "blank": None}
     targets = {"reference": nbformat.read(str(source), as_version=4),
                "blank": nbformat.read(str(NOTEBOOKS_DIR / assignment / source.name), as_version=4)}
     for mistake in MISTAKES.get(assignment, []):
+        if only is not None and mistake.student not in only:
+            continue
         notebook = nbformat.read(str(source), as_version=4)
         _replace_solution_cells(notebook, mistake.replacements)
         targets[mistake.student] = notebook

@@ -1,12 +1,21 @@
 """Sample mistakes per assignment: the demo grades them, the tests assert their feedback."""
 
-from grader.mistakes import nb01
-from grader.mistakes import nb02
-from grader.mistakes import nb03
+from grader.mistakes import nb01, nb02, nb03
 from grader.mistakes.types import Mistake  # noqa: F401  (re-exported)
 
 MISTAKES = {
     "01_conv1d": nb01.MISTAKES,
     "02_conv2d": nb02.MISTAKES,
     "03_padding_stride_pooling": nb03.MISTAKES,
+}
+
+# What `python -m grader demo` grades besides the reference and the blank release: a few
+# per notebook, the charged-once cases among them, so that the demo stays under 3 minutes.
+# The test suite grades every sample; `python -m grader demo --all-samples` does too.
+DEMO = {
+    "01_conv1d": ("flipped_kernel", "off_by_one", "bias_per_position", "library_call",
+                  "crash", "cheater_and_hang"),
+    "02_conv2d": ("flipped_kernel", "column_order", "pixel_loop", "learn_flipped"),
+    "03_padding_stride_pooling": ("ceil_output_size", "conv_pad_one_side", "pool_stride_one",
+                                  "rf_measured", "diagram_misread"),
 }

@@ -80,3 +80,13 @@ def test_class_table_has_one_table_per_assignment_with_its_own_parts():
     assert first.splitlines()[1].split() == ["student", "score", "conv1d", "/9", "len", "/3"]
     assert [line.split()[:2] for line in first.splitlines()[3:]] == [["al", "9/12"], ["bo", "7/12"]]
     assert second.splitlines()[0] == "02_b" and "pad2d /2" in second and "conv1d" not in second
+
+
+def test_the_demo_selection_names_existing_samples(tmp_path):
+    from grader.mistakes import DEMO, MISTAKES
+    from grader.samples import write_samples
+    for assignment, students in DEMO.items():
+        assert set(students) <= {m.student for m in MISTAKES[assignment]}, assignment
+    written = write_samples("01_conv1d", tmp_path, only=DEMO["01_conv1d"])
+    assert set(written) == {"reference", "blank", *DEMO["01_conv1d"]}
+    assert {p.name for p in tmp_path.iterdir()} == set(written)
