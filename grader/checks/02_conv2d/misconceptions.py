@@ -279,20 +279,6 @@ def learn_kernel_candidates(true_kernel):
 
 
 # ------------------------------------------- diagnosis that needs a second call
-def bias_broadcast_diagnosis(case, call_without_bias):
-    """Adding b (C_out,) along the width axis usually fails to broadcast: recognise it
-    when the student's call raised a broadcast error but works without the bias.
-    Returns the message to fail with, or None."""
-    from grader.checking import Raised, attempt
-    error = case.got.error if isinstance(case.got, Raised) else None
-    if error is None or error.exc_type != "ValueError" or "broadcast" not in error.message:
-        return None
-    without = attempt(call_without_bias)
-    if isinstance(without, Raised):
-        return None
-    return f"For {case.context}: {BIAS_PER_POSITION}"
-
-
 def describe(**arrays):
     """'X of shape (3, 7, 9), K of shape (2, 3, 3, 2)' (shapes only, never values)."""
     parts = []
