@@ -10,13 +10,12 @@ cross-correlation, (H - 2) x (W - 2) for a 3x3 kernel. Without ipywidgets it
 returns a static figure of several presets (with a RuntimeWarning).
 """
 
-import io
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from source_lib.images import sample_image
+from source_lib.plotting import closed_figure, png_bytes
 
 PRESETS = {
     "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
@@ -109,18 +108,10 @@ def _show_kernel(ax, kernel):
     ax.set_title("kernel", fontsize="medium")
 
 
-def _closed_figure(figsize, nrows, ncols, **kwargs):
-    # Closed at once: redrawing a widget must not pile up open figures.
-    fig = plt.figure(figsize=figsize)
-    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
-    plt.close(fig)
-    return fig, axes
-
-
 def render_feature_map(image, kernel, conv_fn=None, name=None):
     """Input photograph, kernel and feature map side by side; returns the Figure."""
     image, kernel = _as_image(image), _as_kernel(kernel)
-    fig, axes = _closed_figure((10, 3.6), 1, 3, gridspec_kw={"width_ratios": [3, 1.4, 3]})
+    fig, axes = closed_figure((10, 3.6), 1, 3, gridspec_kw={"width_ratios": [3, 1.4, 3]})
     _show_map(axes[0, 0], image, f"input {image.shape[0]}x{image.shape[1]}")
     _show_kernel(axes[0, 1], kernel)
     values, problem = feature_map(image, kernel, conv_fn)
@@ -141,7 +132,7 @@ def render_feature_map(image, kernel, conv_fn=None, name=None):
 def presets_figure(image=None, names=STATIC_PRESETS, conv_fn=None):
     """Feature maps of several preset kernels in one figure (the static explorer)."""
     image = _as_image(image)
-    fig, axes = _closed_figure((3.2 * len(names), 3.4), 1, len(names))
+    fig, axes = closed_figure((3.2 * len(names), 3.4), 1, len(names))
     for ax, name in zip(axes[0], names):
         values, problem = feature_map(image, PRESETS[name], conv_fn)
         if values is None:
@@ -153,12 +144,6 @@ def presets_figure(image=None, names=STATIC_PRESETS, conv_fn=None):
             _show_map(ax, values, name, diverging=_is_detector(PRESETS[name]))
     fig.tight_layout()
     return fig
-
-
-def _png_bytes(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
 
 
 def _kernel_grid(ipywidgets, kernel):
@@ -199,7 +184,7 @@ def convolution_explorer(image=None, conv_fn=None, preset="sobel x"):
         fig = render_feature_map(image, kernel, conv_fn=conv_fn)
         with output:
             output.clear_output(wait=True)
-            display(Image(data=_png_bytes(fig), format="png"))
+            display(Image(data=png_bytes(fig, dpi=80), format="png"))
 
     def load_preset(change):
         state["filling"] = True

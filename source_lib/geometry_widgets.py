@@ -14,12 +14,12 @@ can be compared with the *formula* your ``receptive_field`` computes.
 Without ipywidgets both return a static figure and warn (RuntimeWarning).
 """
 
-import io
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Rectangle
+
+from source_lib.plotting import closed_figure, png_bytes
 
 PRESETS = {
     "two 3x3": [(3, 1, 1)] * 2,
@@ -40,14 +40,6 @@ def window_taps(n, k, padding=0, stride=1, dilation=1):
         windows.append([start + j * dilation for j in range(k)])
         start += stride
     return windows
-
-
-def _closed_figure(figsize, ncols=1, **kwargs):
-    # Through pyplot so Jupyter can show it, but closed at once (see source_lib.widgets).
-    fig = plt.figure(figsize=figsize)
-    axes = fig.subplots(1, ncols, squeeze=False, **kwargs)[0]
-    plt.close(fig)
-    return fig, axes
 
 
 def draw_windows_1d(ax, n, k, padding=0, stride=1, dilation=1):
@@ -119,7 +111,7 @@ def _formula_text(n, k, padding, stride, dilation, counted, output_size_fn):
 
 def render_output_size(n=7, k=3, padding=1, stride=2, dilation=1, output_size_fn=None):
     """Figure: 1D windows, 2D windows, and the formula (with ``output_size_fn``'s answer)."""
-    fig, axes = _closed_figure((12, 4.2), 2, gridspec_kw={"width_ratios": [3, 2]})
+    fig, (axes,) = closed_figure((12, 4.2), 1, 2, gridspec_kw={"width_ratios": [3, 2]})
     counted = draw_windows_1d(axes[0], n, k, padding, stride, dilation)
     draw_windows_2d(axes[1], n, k, padding, stride, dilation)
     axes[0].text(-1, -1.1, _formula_text(n, k, padding, stride, dilation, counted,
@@ -127,12 +119,6 @@ def render_output_size(n=7, k=3, padding=1, stride=2, dilation=1, output_size_fn
                  fontsize="small")
     fig.tight_layout()
     return fig
-
-
-def _png(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
 
 
 def _interactive(controls, draw):
@@ -145,7 +131,8 @@ def _interactive(controls, draw):
     output = ipywidgets.Output()
 
     def redraw(change=None):
-        png = _png(draw(**{name: control.value for name, control in controls.items()}))
+        png = png_bytes(draw(**{name: control.value for name, control in controls.items()}),
+                        dpi=80)
         with output:
             output.clear_output(wait=True)
             display(Image(data=png, format="png"))
@@ -234,7 +221,7 @@ def render_receptive_field(layers, unit=None, receptive_field_fn=None, ax=None, 
     """Heat map of the measured field of one output unit, over a photograph; returns the Figure."""
     grad, unit, side, extent = measure_receptive_field(layers, unit)
     if ax is None:
-        fig, axes = _closed_figure((5.2, 5.4))
+        fig, (axes,) = closed_figure((5.2, 5.4))
         ax = axes[0]
     if photo:
         from source_lib.images import sample_image
@@ -276,7 +263,7 @@ def receptive_field_viewer(presets=None, receptive_field_fn=None):
         return box
     _no_widgets("receptive-field viewer")
     names = list(presets)[:3]
-    fig, axes = _closed_figure((5 * len(names), 5.4), len(names))
+    fig, (axes,) = closed_figure((5 * len(names), 5.4), 1, len(names))
     for ax, name in zip(axes, names):
         render_receptive_field(presets[name], None, receptive_field_fn, ax=ax)
         ax.set_title(f"{name}\n" + ax.get_title(), fontsize="small")

@@ -7,6 +7,7 @@ scripts and tests nothing blocks. Helpers that take ``ax`` draw into an
 existing subplot, so they compose into larger figures.
 """
 
+import io
 from collections.abc import Mapping
 
 import matplotlib.pyplot as plt
@@ -16,6 +17,23 @@ ANNOTATE_MAX = 12  # matrices up to 12 x 12 get their values written in the cell
 _METRIC_NAMES = {"train_loss": "training loss", "train_acc": "training accuracy",
                  "val_loss": "validation loss", "val_acc": "validation accuracy",
                  "seconds": "seconds per epoch"}
+
+
+def closed_figure(figsize, nrows=1, ncols=1, **subplots_kwargs):
+    """(Figure, 2-D array of Axes) made through pyplot, so Jupyter can show it, but closed
+    at once: a widget that redraws on every change must not pile up open figures or show
+    each one again at the end of the cell."""
+    fig = plt.figure(figsize=figsize)
+    axes = fig.subplots(nrows, ncols, squeeze=False, **subplots_kwargs)
+    plt.close(fig)
+    return fig, axes
+
+
+def png_bytes(fig, dpi=90):
+    """The figure as PNG bytes (what the widgets display in their Output area)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def _to_numpy(values):

@@ -12,13 +12,14 @@ n highlighted, so you can compare it with the sum computed in the top panel.
 This module computes one output position at a time only, for the picture.
 """
 
-import io
 import warnings
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation
 
+from source_lib.plotting import closed_figure, png_bytes
+
+_PANELS = {"height_ratios": [3, 2]}  # the window on top, the outputs below
 _EQUATION_MAX_TERMS = 6  # longer kernels get "sum of K products" instead of the full sum
 
 
@@ -118,15 +119,6 @@ def _draw_outputs(ax, f, g, n, value, outputs, problem):
                 bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
 
 
-def _closed_figure(figsize, nrows, ncols):
-    # Created through pyplot (so Jupyter can render it) but closed at once: redrawing
-    # a widget must not pile up open figures or show each one again at the cell's end.
-    fig = plt.figure(figsize=figsize)
-    axes = fig.subplots(nrows, ncols, squeeze=False, gridspec_kw={"height_ratios": [3, 2]})
-    plt.close(fig)
-    return fig, axes
-
-
 def render_frame(f, g, n, flip=True, output_fn=None):
     """Picture of output position ``n`` for signals f (N,) and g (K,); returns the Figure.
 
@@ -134,7 +126,7 @@ def render_frame(f, g, n, flip=True, output_fn=None):
     of ``output_fn(f, g)`` (if given) with n highlighted. ``0 <= n <= N+K-2``.
     """
     f, g = _as_signal(f, "f"), _as_signal(g, "g")
-    fig, axes = _closed_figure((8, 5.5), 2, 1)
+    fig, axes = closed_figure((8, 5.5), 2, 1, gridspec_kw=_PANELS)
     value = _draw_window(axes[0, 0], f, g, int(n), flip)
     outputs, problem = (None, None) if output_fn is None else _call_output_fn(output_fn, f, g)
     _draw_outputs(axes[1, 0], f, g, int(n), value, outputs, problem)
@@ -146,19 +138,14 @@ def _static_figure(f, g, flip, output_fn, count=3):
     """A few positions side by side, for environments without ipywidgets."""
     last = len(f) + len(g) - 2
     positions = sorted(set(np.linspace(0, last, min(count, last + 1)).round().astype(int)))
-    fig, axes = _closed_figure((5 * len(positions), 5.5), 2, len(positions))
+    fig, axes = closed_figure((5 * len(positions), 5.5), 2, len(positions),
+                              gridspec_kw=_PANELS)
     outputs, problem = (None, None) if output_fn is None else _call_output_fn(output_fn, f, g)
     for col, n in enumerate(positions):
         value = _draw_window(axes[0, col], f, g, int(n), flip)
         _draw_outputs(axes[1, col], f, g, int(n), value, outputs, problem)
     fig.tight_layout()
     return fig
-
-
-def _png_bytes(fig):
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    return buffer.getvalue()
 
 
 def sliding_kernel_explorer(f, g, flip=True, output_fn=None):
@@ -181,7 +168,7 @@ def sliding_kernel_explorer(f, g, flip=True, output_fn=None):
 
     def redraw(change=None):
         # looked up at call time so that tests can observe the redraws
-        png = _png_bytes(render_frame(f, g, slider.value, flip=flip, output_fn=output_fn))
+        png = png_bytes(render_frame(f, g, slider.value, flip=flip, output_fn=output_fn))
         with output:
             output.clear_output(wait=True)  # wait: no flicker between frames
             display(Image(data=png, format="png"))
@@ -197,7 +184,7 @@ def animate_sliding_kernel(f, g, flip=True, output_fn=None, interval=700):
     For exported HTML: ``IPython.display.HTML(animate_sliding_kernel(f, g).to_jshtml())``.
     """
     f, g = _as_signal(f, "f"), _as_signal(g, "g")
-    fig, axes = _closed_figure((8, 5.5), 2, 1)
+    fig, axes = closed_figure((8, 5.5), 2, 1, gridspec_kw=_PANELS)
     outputs, problem = (None, None) if output_fn is None else _call_output_fn(output_fn, f, g)
 
     def draw(n):

@@ -93,7 +93,7 @@ def test_without_ipywidgets_both_widgets_fall_back_to_a_static_figure(monkeypatc
 def test_widgets_redraw_when_a_control_changes(monkeypatch):
     pytest.importorskip("ipywidgets")
     calls = []
-    monkeypatch.setattr(gw, "_png", lambda fig: calls.append(fig) or b"")
+    monkeypatch.setattr(gw, "png_bytes", lambda fig, dpi=None: calls.append(fig) or b"")
     box = gw.output_size_explorer(output_size_fn=lambda *a: 1)
     sliders = box.children[0].children
     assert [s.description for s in sliders] == ["n", "k", "padding", "stride", "dilation"]

@@ -167,3 +167,13 @@ def test_equivariance_panels_plot_given_arrays():
     assert len(axes[3].lines) >= 2
     np.testing.assert_allclose(axes[3].lines[1].get_ydata(), np.roll(y[1], 1))
     assert fig._suptitle.get_text() == "Conv1d"
+
+
+def test_closed_figure_is_not_left_open_and_renders_to_png():
+    import matplotlib.pyplot as plt
+
+    from source_lib.plotting import closed_figure, png_bytes
+    before = len(plt.get_fignums())
+    fig, axes = closed_figure((3, 2), 2, 3, gridspec_kw={"height_ratios": [2, 1]})
+    assert axes.shape == (2, 3) and len(plt.get_fignums()) == before
+    assert png_bytes(fig, dpi=20).startswith(b"\x89PNG")
