@@ -11,7 +11,7 @@ from grader import trusted_calls
 from grader.charging import PartDeclaration, callees_first, read_declaration
 from grader.harness import grade_notebook
 
-pytestmark = pytest.mark.xdist_group("grading")
+pytestmark = pytest.mark.xdist_group("charging")
 
 CHECKS = {
     "reference.py": '''

@@ -14,7 +14,7 @@ from grader.nbgrader_setup import solution_notebooks
 from grader.samples import _replace_solution_cells
 
 ASSIGNMENT = "03_padding_stride_pooling"
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks03")]
 
 RIGHT_LOOPS = {
     "conv_output_size": '''

@@ -10,7 +10,7 @@ from grader.extract import extract_definitions
 from grader.static_checks import forbidden_in_source
 from grader.student import StudentProxy
 
-pytestmark = pytest.mark.xdist_group("grading")
+pytestmark = pytest.mark.xdist_group("tripwires")
 
 STUDENT_CODE = '''
 import numpy as np
