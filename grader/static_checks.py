@@ -27,6 +27,9 @@ FORBIDDEN_ATTRIBUTES = {
     "numpy.pad": {"pad"},
     "torch.pad": {"pad", "constant_pad_nd", "ZeroPad2d", "ConstantPad2d", "ReflectionPad2d",
                   "ReplicationPad2d"},
+    # `.grad` of torch.autograd.grad; `torch.autograd.Function` itself stays allowed.
+    "autograd": {"backward", "grad", "vjp", "jacobian", "conv1d_input", "conv1d_weight",
+                 "conv2d_input", "conv2d_weight", "convolution_backward"},
 }
 FORBIDDEN_MODULES = {"scipy.signal": "scipy.signal", "scipy.ndimage": "scipy.ndimage"}
 

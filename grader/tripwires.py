@@ -49,6 +49,11 @@ GROUPS = {
         "adaptive_max_pool1d")],
     "numpy.pad": [("numpy", "pad")],
     "torch.pad": [("torch.nn.functional", "pad"), ("torch", "constant_pad_nd")],
+    # Hand-written gradients (05): no autograd and no library conv gradients.
+    "autograd": [("torch.autograd", "grad"), ("torch.autograd", "backward"),
+                 ("torch.Tensor", "backward")]
+    + [("torch.nn.grad", name) for name in (
+        "conv1d_input", "conv1d_weight", "conv2d_input", "conv2d_weight")],
 }
 # Modules that are patched lazily, right after the student's code imports them.
 _LAZY_MODULES = {"scipy.signal", "scipy.ndimage"}
@@ -135,7 +140,7 @@ class _PatchAfterImport:
 def install():
     """Wrap every forbidden operation that is loaded, and hook the rest."""
     for module_name in ("numpy", "numpy._core.multiarray", "numpy.lib.stride_tricks", "torch",
-                        "torch.nn.functional"):
+                        "torch.nn.functional", "torch.autograd", "torch.nn.grad"):
         try:
             importlib.import_module(module_name)
         except ImportError:

@@ -178,3 +178,77 @@ def count_student_lines(namespace, name, calls):
 
 TOOLS = {"module_summary": module_summary, "train_and_predict": train_and_predict,
          "time_against_loops": time_against_loops, "count_student_lines": count_student_lines}
+
+
+# ------------------------------------------------- models built from a JSON-able spec
+class SpecBlock(torch.nn.Module):
+    """A residual block (ResNet BasicBlock layout): one ReLU module called twice and a
+    1x1 shortcut registered after the main path, so hooks see a non-Sequential module."""
+
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c_out)
+        self.relu = nn.ReLU()
+        self.conv2 = nn.Conv2d(c_out, c_out, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c_out)
+        self.downsample = None
+        if stride != 1 or c_in != c_out:
+            self.downsample = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride=stride, bias=False),
+                                            nn.BatchNorm2d(c_out))
+
+    def forward(self, x):
+        out = self.bn2(self.conv2(self.relu(self.bn1(self.conv1(x)))))
+        identity = x if self.downsample is None else self.downsample(x)
+        return self.relu(out + identity)
+
+
+_SPEC_LAYERS = ("Conv2d", "Linear", "BatchNorm2d", "ReLU", "Tanh", "MaxPool2d", "AvgPool2d",
+                "AdaptiveAvgPool2d", "Flatten", "Dropout")
+
+
+def build_model(spec):
+    """A torch model from a JSON-able spec: a list of [type, kwargs] items, where type is a
+    torch.nn layer from _SPEC_LAYERS, "Sequential" (kwargs: a nested spec list) or "Block"
+    (kwargs of SpecBlock). The whole list is an nn.Sequential. Also used by the trusted side."""
+    layers = []
+    for kind, kwargs in spec:
+        if kind == "Sequential":
+            layers.append(build_model(kwargs))
+        elif kind == "Block":
+            layers.append(SpecBlock(**kwargs))
+        elif kind in _SPEC_LAYERS:
+            layers.append(getattr(torch.nn, kind)(**kwargs))
+        else:
+            raise ValueError(f"unknown layer type {kind!r}")
+    return torch.nn.Sequential(*layers)
+
+
+def _plain(value):
+    """Shapes (torch.Size), numpy/torch scalars and nested tuples -> lists and Python numbers."""
+    if isinstance(value, (tuple, list, torch.Size)):
+        return [_plain(item) for item in value]
+    if isinstance(value, torch.Tensor) and value.ndim == 0:
+        return value.item()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def call_on_model(namespace, name, spec, input_shape):
+    """Build ``build_model(spec)`` (seeded, train mode) and return the student's
+    ``name(model, input_shape)``, with shapes and scalars made plain (lists, ints)."""
+    torch.set_num_threads(1)
+    torch.manual_seed(0)
+    function = _student_function(namespace, name)
+    model = build_model(spec)
+    return _plain(function(model, tuple(int(s) for s in input_shape)))
+
+
+TOOLS["call_on_model"] = call_on_model
+
+# 05_conv_backprop: forward/backward chains, numerical_gradient, autograd.Function checks
+from grader.worker_tools_backprop import TOOLS as _BACKPROP_TOOLS  # noqa: E402
+
+TOOLS.update(_BACKPROP_TOOLS)

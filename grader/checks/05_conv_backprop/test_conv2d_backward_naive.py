@@ -1,0 +1,93 @@
+"""Hidden checks for conv2d_backward_naive(dout, cache) -> (dx, dw, db).
+
+Graded through results only: the student's conv2d_forward_naive makes the cache and the
+student's backward consumes it in the same worker call (tool ``forward_backward``); the
+gradients are compared with the reference (equal to torch's autograd of F.conv2d).
+By hand: no library conv, unfold/fold, window views, autograd or torch.nn.grad.
+"""
+
+import numpy as np
+
+from grader.checking import attempt, load_reference, points
+
+GRADES = ("conv2d_backward_naive",)
+
+ref = load_reference(__file__)
+mis = load_reference(__file__, "misconceptions")
+pairs = load_reference(__file__, "pairs")
+
+
+def _cases(student, rng, n, c_in, c_out, h, w_, kh, kw, stride=1, padding=0, bias=True,
+           integer=False):
+    if integer:
+        x = rng.integers(-3, 4, size=(n, c_in, h, w_)).astype(float)
+        w = rng.integers(-2, 3, size=(c_out, c_in, kh, kw)).astype(float)
+    else:
+        x, w = rng.normal(size=(n, c_in, h, w_)), rng.normal(size=(c_out, c_in, kh, kw))
+    b = rng.normal(size=c_out) if bias else None
+    out, cache = ref.conv2d_forward_naive(x, w, b, stride, padding)
+    dout = rng.normal(size=out.shape)
+    got = attempt(lambda: pairs.run_pair(student, "conv2d_forward_naive", "conv2d_backward_naive",
+                                         (x, w, b, stride, padding), dout,
+                                         forbid_backward=pairs.BACKWARD_FORBID)[1])
+    context = (f"x {x.shape}, w {w.shape}, stride={stride}, padding={padding}"
+               + ("" if bias else ", b=None"))
+    return pairs.gradient_cases("conv2d_backward_naive", got,
+                                ref.conv2d_backward_naive(dout, cache), ("dx", "dw", "db"),
+                                mis.conv2d_backward_candidates(dout, cache), context,
+                                mis.shape_message)
+
+
+def _check(student, seed, table):
+    rng = np.random.default_rng(seed)
+    cases = []
+    for shape, options in table:
+        cases += _cases(student, rng, *shape, **options)
+    pairs.check_gradients(cases)
+
+
+@points(1)
+def test_plain(student):
+    "Stride 1, no padding: batch > 1, C_in != C_out, odd non-square images and kernels."
+    _check(student, 521, [((2, 3, 4, 7, 6, 3, 2), {}), ((1, 1, 1, 5, 5, 3, 3), {}),
+                          ((3, 2, 3, 6, 7, 2, 4), {})])
+
+
+@points(1)
+def test_stride(student):
+    "Stride 2 and 3 (windows overlapping or not), and a stride that drops the last row."
+    _check(student, 522, [((2, 2, 3, 9, 8, 3, 3), {"stride": 2}),
+                          ((1, 3, 2, 10, 7, 2, 2), {"stride": 2}),
+                          ((2, 1, 2, 11, 9, 3, 2), {"stride": 3})])
+
+
+@points(1)
+def test_padding(student):
+    "Padding 1 and 2 with stride 1 and 2: dx has the shape of the unpadded x."
+    _check(student, 523, [((2, 2, 3, 5, 6, 3, 3), {"padding": 1}),
+                          ((1, 3, 2, 4, 7, 3, 3), {"padding": 2}),
+                          ((2, 2, 2, 7, 6, 3, 3), {"padding": 1, "stride": 2})])
+
+
+@points(2)
+def test_random(student):
+    "Random shapes, kernels, strides (1-3) and paddings (0-2), bias or None."
+    rng = np.random.default_rng(524)
+    table = []
+    while len(table) < 8:
+        kh, kw, s, p = (int(v) for v in (rng.integers(1, 5), rng.integers(1, 5),
+                                         rng.integers(1, 4), rng.integers(0, 3)))
+        h, w_ = int(rng.integers(max(1, kh - 2 * p), 11)), int(rng.integers(max(1, kw - 2 * p), 11))
+        shape = (int(rng.integers(1, 4)), int(rng.integers(1, 4)), int(rng.integers(1, 5)), h, w_,
+                 kh, kw)
+        table.append((shape, {"stride": s, "padding": p, "bias": len(table) % 3 != 0}))
+    _check(student, 525, table)
+
+
+@points(1)
+def test_edge_cases(student):
+    "1x1 kernels, a kernel as large as the padded image, integer inputs, b=None."
+    _check(student, 526, [((2, 3, 2, 5, 4, 1, 1), {"stride": 2}),
+                          ((2, 2, 3, 3, 4, 5, 6), {"padding": 1}),
+                          ((2, 2, 2, 5, 6, 3, 2), {"integer": True, "stride": 2, "padding": 1}),
+                          ((1, 2, 2, 4, 4, 2, 2), {"bias": False})])

@@ -1,0 +1,125 @@
+"""Edit a small CNN and watch its layer table, parameters and MACs update.
+
+    from source_lib.architecture_widget import architecture_editor
+    architecture_editor(layer_table_fn=layer_table, model_macs_fn=model_macs)
+
+Three convolution layers (channels, kernel, stride, groups each) + ReLU, then global average
+pooling and a linear classifier. The counts come from *your* ``layer_table`` and
+``model_macs``: this module only builds the model and draws. Without ipywidgets (or without
+a frontend) a static figure of the default architecture is shown, with a warning.
+"""
+
+import contextlib
+import io
+import warnings
+
+from torch import nn
+
+from source_lib.plotting import closed_figure, png_bytes
+
+DEFAULT_LAYERS = ((16, 3, 1, 1), (32, 3, 2, 1), (32, 3, 1, 32))  # (channels, kernel, stride, groups)
+
+
+def build_cnn(layers, in_channels=3, num_classes=10):
+    """nn.Sequential of Conv2d(padding k//2) + ReLU per (channels, kernel, stride, groups),
+    then AdaptiveAvgPool2d(1), Flatten, Linear(channels, num_classes). ValueError when a
+    groups value does not divide the channels (raised by nn.Conv2d)."""
+    modules, channels = [], in_channels
+    for c_out, k, stride, groups in layers:
+        modules += [nn.Conv2d(channels, c_out, k, stride=stride, padding=k // 2, groups=groups),
+                    nn.ReLU()]
+        channels = c_out
+    modules += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(channels, num_classes)]
+    return nn.Sequential(*modules)
+
+
+def _summary(layers, input_shape, layer_table_fn, model_macs_fn):
+    """(rows, macs, problem): the student's results, or a message saying what failed."""
+    try:
+        model = build_cnn(layers, in_channels=input_shape[1])
+    except ValueError as error:
+        return [], None, f"invalid layer: {error}"
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):   # the table is drawn, not printed
+            rows = list(layer_table_fn(model, input_shape))
+        macs = model_macs_fn(model, input_shape)
+    except NotImplementedError:
+        return [], None, "implement layer_table and model_macs first"
+    except Exception as error:  # the student's code: show its error, keep the widget alive
+        return [], None, f"{type(error).__name__}: {error}"
+    return rows, macs, None
+
+
+def render_architecture(layers=DEFAULT_LAYERS, input_shape=(1, 3, 32, 32),
+                        layer_table_fn=None, model_macs_fn=None):
+    """A figure: the layer table and the totals for these layers."""
+    rows, macs, problem = _summary(layers, input_shape, layer_table_fn, model_macs_fn)
+    fig, axes = closed_figure((7.5, 0.42 * max(len(rows), 3) + 1.4))
+    ax = axes[0, 0]
+    ax.axis("off")
+    if problem:
+        ax.text(0.5, 0.5, problem, ha="center", va="center", wrap=True)
+        return fig
+    cells = [[name, str(tuple(shape)), f"{params:,}"] for name, shape, params in rows]
+    cells.append(["total", "", f"{sum(r[2] for r in rows):,}"])
+    table = ax.table(cellText=cells, colLabels=["layer", "output shape", "params"],
+                     loc="upper center", cellLoc="left")
+    table.scale(1, 1.25)
+    ax.set_title(f"input {tuple(input_shape)}: {sum(r[2] for r in rows):,} parameters, "
+                 f"{macs:,} MACs", fontsize=10)
+    return fig
+
+
+def architecture_editor(layer_table_fn, model_macs_fn, input_shape=(1, 3, 32, 32)):
+    """Sliders for each layer's channels, kernel, stride and groups; the figure updates."""
+    try:
+        import ipywidgets as widgets
+        from IPython.display import display
+    except ImportError:
+        warnings.warn("ipywidgets is not available: showing the default architecture only.")
+        return render_architecture(DEFAULT_LAYERS, input_shape, layer_table_fn, model_macs_fn)
+    controls = []
+    for index, (c, k, s, g) in enumerate(DEFAULT_LAYERS):
+        controls.append([widgets.IntSlider(c, 1, 128, description=f"conv{index + 1} C_out"),
+                         widgets.IntSlider(k, 1, 7, 2, description="kernel"),
+                         widgets.IntSlider(s, 1, 3, description="stride"),
+                         widgets.IntSlider(g, 1, 128, description="groups")])
+    image = widgets.Image(format="png")
+
+    def redraw(change=None):
+        layers = [tuple(w.value for w in row) for row in controls]
+        image.value = png_bytes(render_architecture(layers, input_shape, layer_table_fn,
+                                                    model_macs_fn))
+
+    for row in controls:
+        for slider in row:
+            slider.observe(redraw, names="value")
+    redraw()
+    display(widgets.VBox([widgets.HBox(row) for row in controls] + [image]))
+    return None
+
+
+def plot_cost_split(splits, ax=None):
+    """Bars of the share of parameters and of MACs in the conv body vs the dense head.
+
+    splits: {network: {"params": (body, head), "macs": (body, head)}} (numbers you counted).
+    """
+    if ax is None:
+        fig, axes = closed_figure((8, 3.6))
+        ax = axes[0, 0]
+    else:
+        fig = ax.figure
+    names = list(splits)
+    for offset, key, colors in [(-0.2, "params", ("#4c72b0", "#dd8452")),
+                                (0.2, "macs", ("#8fb0de", "#f2bf99"))]:
+        body = [splits[n][key][0] / max(sum(splits[n][key]), 1) for n in names]
+        head = [1 - b for b in body]
+        xs = [i + offset for i in range(len(names))]
+        ax.bar(xs, body, 0.38, color=colors[0], label=f"{key}: conv body")
+        ax.bar(xs, head, 0.38, bottom=body, color=colors[1], label=f"{key}: dense head")
+    ax.set_xticks(range(len(names)), names)
+    ax.set_xlabel("left bar: parameters, right bar: MACs")
+    ax.set_ylabel("share of the network's total")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    return fig
