@@ -6,12 +6,10 @@ must lose points on their own part with a message naming the mistake. Each varia
 one notebook (the solution with some solution cells replaced), graded once.
 """
 
-import nbformat
 import pytest
 
-from grader.harness import grade_notebook
-from grader.nbgrader_setup import solution_notebooks
-from grader.samples import _replace_solution_cells
+from variant_grading import (assert_full_marks, assert_mistakes_named, assert_no_expected_values,
+                             grade_variant, wrong_cells)
 
 ASSIGNMENT = "04_param_counting"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks04")]
@@ -177,16 +175,11 @@ def model_macs(model, input_shape):
 
 
 def _grade(tmp_path_factory, name, replacements):
-    source = solution_notebooks(ASSIGNMENT)[0]
-    notebook = nbformat.read(str(source), as_version=4)
-    _replace_solution_cells(notebook, {k: v.strip() + "\n" for k, v in replacements.items()})
-    path = tmp_path_factory.mktemp(name) / source.name
-    nbformat.write(notebook, str(path))
-    return grade_notebook(path, ASSIGNMENT)
+    return grade_variant(tmp_path_factory, ASSIGNMENT, name, replacements)
 
 
 def _wrong(variants):
-    return {part[len("test_"):]: source for part, (source, _) in variants.items()}
+    return wrong_cells(variants)
 
 
 @pytest.fixture(scope="module")
@@ -196,35 +189,17 @@ def graded(tmp_path_factory):
                                        ("wrong_b", _wrong(WRONG_B))]}
 
 
-def _failures(part):
-    return [(t["name"], t["message"]) for t in part["tests"] if not t["passed"]]
-
-
 def test_right_implementations_get_full_marks(graded):
-    result = graded["right"]
-    assert result["internal_errors"] == []
-    for grade_id, part in result["parts"].items():
-        assert part["score"] == part["max_score"] > 0, (grade_id, _failures(part))
+    assert_full_marks(graded["right"])
 
 
 @pytest.mark.parametrize("variant, variants", [("wrong_a", WRONG_A), ("wrong_b", WRONG_B)])
 def test_wrong_implementations_lose_points_with_the_mistake_named(graded, variant, variants):
-    result = graded[variant]
-    assert result["internal_errors"] == []
-    for grade_id, part in result["parts"].items():
-        if grade_id in variants:
-            messages = " | ".join(message for _, message in _failures(part))
-            assert part["score"] < part["max_score"], grade_id
-            assert variants[grade_id][1] in messages, (grade_id, messages)
-        else:
-            assert part["score"] == part["max_score"], (grade_id, _failures(part))
+    assert_mistakes_named(graded[variant], variants)
 
 
 def test_messages_never_show_expected_values(graded):
-    for variant in ("wrong_a", "wrong_b"):
-        for part in graded[variant]["parts"].values():
-            for _, message in _failures(part):
-                assert "expected" not in message.lower(), message
+    assert_no_expected_values(graded[v] for v in ("wrong_a", "wrong_b"))
 
 
 def test_formula_rule_flags_library_counting_but_not_variable_names():

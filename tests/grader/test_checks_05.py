@@ -11,9 +11,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.harness import grade_notebook
-from grader.nbgrader_setup import solution_notebooks
-from grader.samples import _replace_solution_cells
+from variant_grading import (assert_full_marks, assert_mistakes_named, assert_no_expected_values,
+                             grade_variant, wrong_cells)
 
 ASSIGNMENT = "05_conv_backprop"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks05")]
@@ -359,18 +358,11 @@ def conv2d_forward_naive(x, w, b, stride=1, padding=0):
 
 
 def _grade(tmp_path_factory, name, replacements):
-    source = solution_notebooks(ASSIGNMENT)[0]
-    notebook = nbformat.read(str(source), as_version=4)
-    _replace_solution_cells(notebook, {k: v.strip() + "\n" for k, v in replacements.items()})
-    path = tmp_path_factory.mktemp(name) / source.name
-    nbformat.write(notebook, str(path))
-    return grade_notebook(path, ASSIGNMENT)
+    return grade_variant(tmp_path_factory, ASSIGNMENT, name, replacements)
 
 
 def _wrong(variants):
-    cells = {"conv2d_function": "Conv2dFunction"}      # grade part -> solution cell grade_id
-    return {cells.get(part[len("test_"):], part[len("test_"):]): source
-            for part, (source, _) in variants.items()}
+    return wrong_cells(variants, {"test_conv2d_function": "Conv2dFunction"})
 
 
 @pytest.fixture(scope="module")
@@ -380,36 +372,18 @@ def graded(tmp_path_factory):
                                        ("wrong_a", _wrong(WRONG_A)), ("wrong_b", _wrong(WRONG_B))]}
 
 
-def _failures(part):
-    return [(t["name"], t["message"]) for t in part["tests"] if not t["passed"]]
-
-
 @pytest.mark.parametrize("variant", ["loops", "vectorized"])
 def test_right_implementations_get_full_marks(graded, variant):
-    result = graded[variant]
-    assert result["internal_errors"] == []
-    for grade_id, part in result["parts"].items():
-        assert part["score"] == part["max_score"] > 0, (grade_id, _failures(part))
+    assert_full_marks(graded[variant])
 
 
 @pytest.mark.parametrize("variant, variants", [("wrong_a", WRONG_A), ("wrong_b", WRONG_B)])
 def test_wrong_implementations_lose_points_with_the_mistake_named(graded, variant, variants):
-    result = graded[variant]
-    assert result["internal_errors"] == []
-    for grade_id, part in result["parts"].items():
-        if grade_id in variants:
-            messages = " | ".join(message for _, message in _failures(part))
-            assert part["score"] < part["max_score"], grade_id
-            assert variants[grade_id][1] in messages, (grade_id, messages)
-        else:
-            assert part["score"] == part["max_score"], (grade_id, _failures(part))
+    assert_mistakes_named(graded[variant], variants)
 
 
 def test_messages_never_show_expected_values(graded):
-    for variant in ("wrong_a", "wrong_b"):
-        for part in graded[variant]["parts"].values():
-            for _, message in _failures(part):
-                assert "expected" not in message.lower(), message
+    assert_no_expected_values(graded[v] for v in ("wrong_a", "wrong_b"))
 
 
 HIDDEN_AUTOGRAD = '''
