@@ -40,14 +40,9 @@ def grade_once(notebook, assignment):
 
 
 def execute_once(notebook):
-    import nbformat
-    from nbclient import NotebookClient
-    nb = nbformat.read(str(notebook), as_version=4)
+    from grader.notebook_run import execute
     with tempfile.TemporaryDirectory() as scratch:
-        started = time.perf_counter()
-        NotebookClient(nb, timeout=900, kernel_name="python3",
-                       resources={"metadata": {"path": scratch}}).execute()
-        return time.perf_counter() - started
+        return execute(notebook, scratch)[1]
 
 
 def bench_assignment(assignment, n_runs):

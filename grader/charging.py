@@ -6,6 +6,10 @@ A check file may declare, at module level (read with ``ast``, never imported her
                                                     # (default: the part id without "test_")
     TRUSTED_CALLEES = ("pad2d", "conv_output_size")  # graded functions this part's code may
                                                     # legitimately call
+    TRUSTED_TOGETHER = (("conv2d_forward_naive",    # callees that share private state (a
+                         "conv2d_backward_naive"),) # forward's cache read by its backward):
+                                                    # one wrong -> all are answered by the
+                                                    # reference, the message names the wrong one
 
 After the first run, parts are visited callees first. A part that lost points
 and whose listed callees include graded functions that are themselves wrong is
@@ -27,6 +31,15 @@ from grader.checking import load_reference
 class PartDeclaration:
     grades: tuple
     trusted_callees: tuple
+    together: tuple = ()
+
+    def stubbed_with(self, wrong):
+        """The callees to answer by the reference when those in ``wrong`` are wrong."""
+        chosen = {c for c in self.trusted_callees if c in wrong}
+        for group in self.together:
+            if chosen & set(group):
+                chosen.update(c for c in group if c in self.trusted_callees)
+        return [c for c in self.trusted_callees if c in chosen]
 
 
 def _string_tuple(node):
@@ -39,16 +52,20 @@ def _string_tuple(node):
 
 
 def read_declaration(grade_id, path):
-    """GRADES and TRUSTED_CALLEES of one check file."""
+    """GRADES, TRUSTED_CALLEES and TRUSTED_TOGETHER of one check file."""
     found = {}
     for node in ast.parse(path.read_text()).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 \
                 and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id in ("GRADES", "TRUSTED_CALLEES"):
-            found[node.targets[0].id] = _string_tuple(node.value)
+                and node.targets[0].id in ("GRADES", "TRUSTED_CALLEES", "TRUSTED_TOGETHER"):
+            name = node.targets[0].id
+            if name == "TRUSTED_TOGETHER":
+                found[name] = tuple(_string_tuple(group) for group in node.value.elts)
+            else:
+                found[name] = _string_tuple(node.value)
     grades = found.get("GRADES", (grade_id.removeprefix("test_"),))
     callees = tuple(c for c in found.get("TRUSTED_CALLEES", ()) if c not in grades)
-    return PartDeclaration(grades, callees)
+    return PartDeclaration(grades, callees, found.get("TRUSTED_TOGETHER", ()))
 
 
 def declarations(assignment, checks_root):
@@ -95,17 +112,18 @@ def recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
         result = parts.get(part_id)
         if result is None or result.score >= result.max_score:
             continue
-        callees = [c for c in decls[part_id].trusted_callees if c in wrong]
+        callees = decls[part_id].stubbed_with(wrong)
         if callees:
-            reference = reference or load_reference(harness.part_files(assignment, checks_root)[part_id])
+            reference = reference or load_reference(
+                harness.part_files(assignment, checks_root)[part_id])
             _recheck(proxy, assignment, result, callees, decls[part_id].grades, reference,
-                     internal_errors, checks_root)
+                     internal_errors, checks_root, wrong)
         if result.score < result.max_score:
             wrong.update(name for name in decls[part_id].grades if owner.get(name) == part_id)
 
 
 def _recheck(proxy, assignment, result, callees, grades, reference, internal_errors,
-             checks_root):
+             checks_root, wrong):
     failed = {test.node: test for test in result.tests if not test.passed and test.node}
     implementations = {name: getattr(reference, name) for name in callees
                        if callable(getattr(reference, name, None))}
@@ -121,7 +139,8 @@ def _recheck(proxy, assignment, result, callees, grades, reference, internal_err
     for part in rerun.values():
         for test in part.tests:
             original = failed.get(test.node)
-            if original is not None and test.passed and test.rechecked_with:
+            used_wrong = tuple(name for name in test.rechecked_with if name in wrong)
+            if original is not None and test.passed and used_wrong:
                 original.passed = True
-                original.rechecked_with = test.rechecked_with
-                original.message = recheck_message(grades, test.rechecked_with)
+                original.rechecked_with = used_wrong
+                original.message = recheck_message(grades, used_wrong)

@@ -32,6 +32,8 @@ BY_HAND = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage",
 BY_HAND_2D = BY_HAND + ("stride_tricks", "fold")
 NO_POOLING = ("torch.pool", "scipy.ndimage")
 NO_PADDING = ("numpy.pad", "torch.pad")
+# Hand-written gradients: no torch.autograd (backward, grad, functorch transforms).
+NO_AUTOGRAD = ("autograd",)
 
 
 class CheckFailed(AssertionError):

@@ -50,23 +50,41 @@ def _summary(layers, input_shape, layer_table_fn, model_macs_fn):
     return rows, macs, None
 
 
+def describe_layer(module):
+    """A short type label for the table, e.g. "Conv2d 3->16, 3x3, s1, g1"."""
+    if isinstance(module, nn.Conv2d):
+        return (f"Conv2d {module.in_channels}->{module.out_channels}, "
+                f"{module.kernel_size[0]}x{module.kernel_size[1]}, s{module.stride[0]}, "
+                f"g{module.groups}")
+    if isinstance(module, nn.Linear):
+        return f"Linear {module.in_features}->{module.out_features}"
+    return type(module).__name__
+
+
 def render_architecture(layers=DEFAULT_LAYERS, input_shape=(1, 3, 32, 32),
                         layer_table_fn=None, model_macs_fn=None):
-    """A figure: the layer table and the totals for these layers."""
+    """A figure: the layer table (name, type, output shape, params) and the totals."""
     rows, macs, problem = _summary(layers, input_shape, layer_table_fn, model_macs_fn)
-    fig, axes = closed_figure((7.5, 0.42 * max(len(rows), 3) + 1.4))
+    if problem:
+        fig, axes = closed_figure((8.5, 1.2))
+        axes[0, 0].axis("off")
+        axes[0, 0].text(0.5, 0.5, problem, ha="center", va="center", wrap=True)
+        return fig
+    modules = dict(build_cnn(layers, in_channels=input_shape[1]).named_modules())
+    cells = [[name, describe_layer(modules[name]) if name in modules else "?",
+              str(tuple(shape)), f"{params:,}"] for name, shape, params in rows]
+    total = sum(r[2] for r in rows)
+    cells.append(["total", "", "", f"{total:,}"])
+    # Height follows the row count so no empty band is left under the table.
+    fig, axes = closed_figure((8.5, 0.26 * (len(cells) + 1) + 0.5))
     ax = axes[0, 0]
     ax.axis("off")
-    if problem:
-        ax.text(0.5, 0.5, problem, ha="center", va="center", wrap=True)
-        return fig
-    cells = [[name, str(tuple(shape)), f"{params:,}"] for name, shape, params in rows]
-    cells.append(["total", "", f"{sum(r[2] for r in rows):,}"])
-    table = ax.table(cellText=cells, colLabels=["layer", "output shape", "params"],
-                     loc="upper center", cellLoc="left")
-    table.scale(1, 1.25)
-    ax.set_title(f"input {tuple(input_shape)}: {sum(r[2] for r in rows):,} parameters, "
-                 f"{macs:,} MACs", fontsize=10)
+    table = ax.table(cellText=cells, colLabels=["layer", "type", "output shape", "params"],
+                     colWidths=[0.08, 0.42, 0.3, 0.2], cellLoc="left", bbox=[0, 0, 1, 1])
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    ax.set_title(f"input {tuple(input_shape)}: {total:,} parameters, {macs:,} MACs",
+                 fontsize=10)
     return fig
 
 

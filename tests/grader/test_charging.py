@@ -195,3 +195,14 @@ def test_declarations_and_order(tmp_path):
     assert sorted(callees_first(decls)) == sorted(decls)
     decls["test_low"] = PartDeclaration(("low",), ())
     assert callees_first(decls) == ["test_low", "test_mid", "test_top"]
+
+
+def test_callees_sharing_state_are_stubbed_together(tmp_path):
+    path = tmp_path / "test_fn.py"
+    path.write_text('TRUSTED_CALLEES = ("fwd", "bwd", "other")\n'
+                    'TRUSTED_TOGETHER = (("fwd", "bwd"),)\n')
+    decl = read_declaration("test_fn", path)
+    assert decl.together == (("fwd", "bwd"),)
+    assert decl.stubbed_with({"bwd"}) == ["fwd", "bwd"]      # a wrong backward brings its forward
+    assert decl.stubbed_with({"other"}) == ["other"]
+    assert decl.stubbed_with(set()) == []

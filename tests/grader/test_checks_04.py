@@ -70,9 +70,11 @@ def layer_table(model, input_shape):
 from torch.utils.flop_counter import FlopCounterMode
 
 def model_macs(model, input_shape):
+    was_training = model.training
     model.eval()
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(torch.zeros(input_shape))
+    model.train(was_training)
     return counter.get_total_flops() // 2
 ''',
 }
@@ -173,6 +175,46 @@ def model_macs(model, input_shape):
 ''', "groups is ignored"),
 }
 
+# Side effects and extra layers: a table that runs the model in train mode (batch norm's
+# running statistics move), MACs that include batch norm.
+WRONG_C = {
+    "test_layer_table": ('''
+def layer_table(model, input_shape):
+    names = {m: n for n, m in model.named_modules()}
+    rows, seen = [], set()
+    def hook(m, i, o):
+        if m not in seen:
+            seen.add(m)
+            rows.append((names[m], tuple(o.shape), sum(p.numel() for p in m.parameters())))
+    hs = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    model(torch.randn(input_shape))
+    for h in hs:
+        h.remove()
+    return rows
+''', "changed the model it was given"),
+    "test_model_macs": ('''
+def model_macs(model, input_shape):
+    total = 0
+    def hook(m, i, o):
+        nonlocal total
+        if isinstance(m, nn.Conv2d):
+            total += o.numel() * m.weight[0].numel()
+        elif isinstance(m, nn.Linear):
+            total += o.numel() * m.in_features
+        elif isinstance(m, nn.BatchNorm2d):
+            total += o.numel()
+    hs = [m.register_forward_hook(hook) for m in model.modules()]
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(input_shape))
+    model.train(was_training)
+    for h in hs:
+        h.remove()
+    return total
+''', "layers other than Conv2d and Linear"),
+}
+
 
 def _grade(tmp_path_factory, name, replacements):
     return grade_variant(tmp_path_factory, ASSIGNMENT, name, replacements)
@@ -186,14 +228,16 @@ def _wrong(variants):
 def graded(tmp_path_factory):
     return {name: _grade(tmp_path_factory, name, replacements)
             for name, replacements in [("right", RIGHT), ("wrong_a", _wrong(WRONG_A)),
-                                       ("wrong_b", _wrong(WRONG_B))]}
+                                       ("wrong_b", _wrong(WRONG_B)),
+                                       ("wrong_c", _wrong(WRONG_C))]}
 
 
 def test_right_implementations_get_full_marks(graded):
     assert_full_marks(graded["right"])
 
 
-@pytest.mark.parametrize("variant, variants", [("wrong_a", WRONG_A), ("wrong_b", WRONG_B)])
+@pytest.mark.parametrize("variant, variants", [("wrong_a", WRONG_A), ("wrong_b", WRONG_B),
+                                                ("wrong_c", WRONG_C)])
 def test_wrong_implementations_lose_points_with_the_mistake_named(graded, variant, variants):
     assert_mistakes_named(graded[variant], variants)
 

@@ -276,7 +276,50 @@ def numerical_gradient(f, x, dout, h=1e-5):
         grad[i] = (plus - minus) / (2 * h)
     return grad
 ''', "upstream gradient dout is missing"),
+    # with a right forward whose cache is a dict (its own layout): Conv2dFunction, which
+    # reuses the pair, must be re-checked with BOTH trusted (TRUSTED_TOGETHER) and keep its points
+    "test_conv2d_backward_naive": ('''
+import numpy as np
+
+def conv2d_backward_naive(dout, cache):
+    xp, w, (sh, sw) = cache["xp"], cache["w"], cache["stride"]
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    kh, kw = w.shape[2:]
+    for n in range(dout.shape[0]):
+        for o in range(dout.shape[1]):
+            for i in range(dout.shape[2]):
+                for j in range(dout.shape[3]):
+                    rows, cols = slice(i * sh, i * sh + kh), slice(j * sw, j * sw + kw)
+                    dw[o] += dout[n, o, i, j] * xp[n, :, rows, cols]
+                    dxp[n, :, rows, cols] += dout[n, o, i, j] * w[o]
+    return dxp, dw, dout.sum(axis=(0, 2, 3))
+''', "dx still contains the padding"),
 }
+# Right: the forward graded with WRONG_A (its cache is a dict, unlike the solution's).
+DICT_CACHE_FORWARD = '''
+import numpy as np
+
+def conv2d_forward_naive(x, w, b, stride=1, padding=0):
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    (sh, sw), (ph, pw) = [(v, v) if np.isscalar(v) else tuple(v) for v in (stride, padding)]
+    if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
+        raise ValueError("shapes")
+    if b is not None and np.shape(b) != (w.shape[0],):
+        raise ValueError("bias")
+    xp = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    kh, kw = w.shape[2:]
+    if xp.shape[2] < kh or xp.shape[3] < kw:
+        raise ValueError("fit")
+    h_out, w_out = (xp.shape[2] - kh) // sh + 1, (xp.shape[3] - kw) // sw + 1
+    out = np.zeros((x.shape[0], w.shape[0], h_out, w_out))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = xp[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))
+    if b is not None:
+        out += np.asarray(b, dtype=np.float64)[None, :, None, None]
+    return out, {"xp": xp, "w": w, "stride": (sh, sw)}
+'''
 
 WRONG_B = {
     "test_conv2d_backward_naive": ('''
@@ -369,7 +412,8 @@ def _wrong(variants):
 def graded(tmp_path_factory):
     return {name: _grade(tmp_path_factory, name, replacements)
             for name, replacements in [("loops", RIGHT_LOOPS), ("vectorized", RIGHT_VECTORIZED),
-                                       ("wrong_a", _wrong(WRONG_A)), ("wrong_b", _wrong(WRONG_B))]}
+                                       ("wrong_a", {**_wrong(WRONG_A),
+                                                    "conv2d_forward_naive": DICT_CACHE_FORWARD}), ("wrong_b", _wrong(WRONG_B))]}
 
 
 @pytest.mark.parametrize("variant", ["loops", "vectorized"])
@@ -401,7 +445,7 @@ def backward_hidden_grad(dout, cache):
 
 
 def test_hidden_autograd_is_caught_at_run_time_and_charged_to_the_backward():
-    from grader.checking import load_reference
+    from grader.checking import NO_AUTOGRAD, load_reference
     from grader.errors import ForbiddenOperation
     from grader.extract import extract_definitions
     from grader.student import StudentProxy
@@ -414,6 +458,6 @@ def test_hidden_autograd_is_caught_at_run_time_and_charged_to_the_backward():
     with StudentProxy(extract_definitions(notebook), default_timeout=20) as student:
         with pytest.raises(ForbiddenOperation, match="backward_hidden_grad"):
             pairs.run_pair(student, "forward", "backward_hidden_grad", (np.ones(3),), np.ones(3),
-                           forbid_backward=pairs.AUTOGRAD)
+                           forbid_backward=NO_AUTOGRAD)
         got = pairs.run_pair(student, "forward", "backward_hidden_grad", (np.ones(3),), np.ones(3))
         assert np.allclose(got[1], 2.0)

@@ -2,11 +2,10 @@
 
 import os
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
 
-from grader.nbgrader_setup import REPO_ROOT, assignments, solution_notebooks
+from grader.nbgrader_setup import assignments, solution_notebooks
+from grader.notebook_run import execute
 
 pytestmark = [pytest.mark.slow]
 
@@ -15,12 +14,10 @@ pytestmark = [pytest.mark.slow]
 def test_solution_notebook_executes(assignment, tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_QUICK", "1")
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    monkeypatch.setenv("COURSE_CACHE_DIR", os.environ.get("COURSE_CACHE_DIR", str(tmp_path / "cache")))
+    monkeypatch.setenv("COURSE_CACHE_DIR",
+                       os.environ.get("COURSE_CACHE_DIR", str(tmp_path / "cache")))
     for path in solution_notebooks(assignment):
-        nb = nbformat.read(str(path), as_version=4)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(tmp_path)}})
-        client.execute()
+        nb, _ = execute(path, tmp_path)
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
         assert not errors
         assert any(c.get("outputs") for c in nb.cells), "the notebook produced no output"

@@ -125,7 +125,7 @@ def convolve1d_candidates(f, g):
 # --------------------------------------------------------- correlate1d
 def correlate1d_candidates(x, w, mode):
     x, w = _f64(x), _f64(w)
-    n, k = len(x), len(w)
+    k = len(w)
     candidates = [(try_candidate(ref.correlate1d, x, w[::-1], mode), FLIPPED)]
     if mode == "valid":
         good = try_candidate(ref.correlate1d, x, w, "valid")

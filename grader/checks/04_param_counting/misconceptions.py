@@ -36,6 +36,9 @@ MACS_NO_BATCH = ("you counted one image only: input_shape includes the batch axi
                  "MACs are for the whole batch.")
 MACS_NO_LINEAR = "you left out the Linear layers: they cost n_in multiply-adds per output."
 MACS_NO_CONV = "you left out the convolutions: count every Conv2d call."
+MACS_OTHER_LAYERS = ("you counted layers other than Conv2d and Linear (batch norm, activations "
+                     "or pooling): count only the multiply-accumulates of Conv2d and Linear "
+                     "layers, the cost that dominates.")
 TABLE_BUFFERS = ("you counted buffers (batch norm's running mean/variance and counter) as "
                  "parameters: count module.parameters() only.")
 TABLE_NO_BATCH = "your output shapes drop the batch axis: give the full output shape."
@@ -132,6 +135,10 @@ def model_macs_candidates(model, input_shape):
            (_macs(calls, "groups"), GROUPS_IGNORED), (_macs(calls, "bias"), MACS_BIAS),
            (2 * _macs(calls), MACS_FLOPS), (_macs(calls, "no_linear"), MACS_NO_LINEAR),
            (_macs(calls, "no_conv"), MACS_NO_CONV)]
+    others = [y.numel() for m, _, y in calls if not isinstance(m, (nn.Conv2d, nn.Linear))]
+    batchnorm = [y.numel() for m, _, y in calls if isinstance(m, nn.BatchNorm2d)]
+    out += [(_macs(calls) + sum(others), MACS_OTHER_LAYERS),
+            (_macs(calls) + sum(batchnorm), MACS_OTHER_LAYERS)]
     if input_shape[0] > 1:
         out.append((_macs(calls, batch=input_shape[0]), MACS_NO_BATCH))
     right = _macs(calls)

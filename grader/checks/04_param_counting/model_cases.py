@@ -2,7 +2,7 @@
 build_model builds them in the worker and here alike)."""
 
 from grader.errors import MissingDefinition, StudentCodeError
-from grader.worker_tools import build_model
+from grader.worker_tools.spec_models import build_model
 
 # The lecture exercise: Conv(32, 3x3) on 28x28x1, pool, Conv(64, 3x3), pool, Conv(64, 3x3).
 LECTURE = ([["Conv2d", {"in_channels": 1, "out_channels": 32, "kernel_size": 3}],
@@ -40,12 +40,24 @@ def model(case):
     return build_model(case[0])
 
 
-def run_student(student, name, case):
+def run_student(student, name, case, with_changes=False):
     """The student's ``name(model, input_shape)`` on the model of ``case``, built in the
-    worker; errors are reported under the student's function name, not the tool's."""
+    worker; errors are reported under the student's function name, not the tool's. With
+    ``with_changes``: (value, what the call changed in the model, in words)."""
     if not student.has(name):
         raise MissingDefinition(name, None)
     try:
-        return student.tool("call_on_model", name, case[0], list(case[1]))
+        report = student.tool("call_on_model", name, case[0], list(case[1]))
     except StudentCodeError as error:
         raise StudentCodeError(name, error.exc_type, error.message) from None
+    return (report["value"], report["changes"]) if with_changes else report["value"]
+
+
+def check_model_unchanged(student, name, case, context, fail):
+    """Fail (with ``fail``) when ``name`` changed the model it was given."""
+    _, changes = run_student(student, name, case, with_changes=True)
+    if changes:
+        fail(f"For {context}, your {name} changed the model it was given: "
+             f"{'; '.join(changes)}. A summary must leave the model as it found it: run "
+             "the pass in eval mode (batch norm then leaves its running statistics alone) "
+             "and restore the mode afterwards (model.train(was_training)).")

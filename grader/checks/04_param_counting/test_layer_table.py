@@ -74,3 +74,10 @@ def test_mixed_layers(student):
 def test_nested_modules(student):
     "Nested Sequential and residual blocks (a ReLU module called twice): qualified names, leaves only."
     _check(student, NESTED, "a network with nested containers and residual blocks")
+
+
+@points(1)
+def test_leaves_the_model_unchanged(student):
+    "The model is left as it was: batch norm statistics and the train/eval mode unchanged."
+    cases.check_model_unchanged(student, "layer_table", MIXED,
+                                "a network with batch norm (in train mode)", fail)

@@ -1,6 +1,6 @@
 """Hidden checks for model_macs(model, input_shape): MACs of Conv2d and Linear calls."""
 
-from grader.checking import Case, attempt, check_cases, load_reference, points
+from grader.checking import Case, attempt, check_cases, fail, load_reference, points
 
 
 GRADES = ("model_macs",)
@@ -36,3 +36,10 @@ def test_batch_groups_and_linear(student):
 def test_nested_modules(student):
     "Nested containers and residual blocks with 1x1 shortcuts (batch 2)."
     check_cases([_case(student, NESTED, "a network with residual blocks (batch 2)")], exact=True)
+
+
+@points(1)
+def test_leaves_the_model_unchanged(student):
+    "The model is left as it was: batch norm statistics and the train/eval mode unchanged."
+    cases.check_model_unchanged(student, "model_macs", MIXED,
+                                "a network with batch norm (in train mode)", fail)

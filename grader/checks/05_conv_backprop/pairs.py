@@ -4,13 +4,13 @@ cases per gradient component. Loaded with ``load_reference(__file__, "pairs")``.
 
 import numpy as np
 
-from grader.checking import BY_HAND_2D, Case, CheckFailed, Raised, check_cases, fail
+from grader.checking import (BY_HAND_2D, NO_AUTOGRAD, NO_POOLING, Case, CheckFailed, Raised,
+                             check_cases, fail)
 from grader.errors import BadReturnValue, ForbiddenOperation, StudentCodeError
 from grader.static_checks import forbidden_in_source
 
-AUTOGRAD = ("autograd",)
-BACKWARD_FORBID = BY_HAND_2D + AUTOGRAD         # by-hand backward functions
-POOL_FORBID = BY_HAND_2D + ("torch.pool", "scipy.ndimage") + AUTOGRAD
+BACKWARD_FORBID = BY_HAND_2D + NO_AUTOGRAD         # by-hand backward functions
+POOL_FORBID = BY_HAND_2D + NO_POOLING + NO_AUTOGRAD
 
 
 def scan(student, name, groups):

@@ -5,14 +5,14 @@ By hand: no library convolution/correlation, unfold, window views or autograd.
 
 import numpy as np
 
-from grader.checking import BY_HAND, attempt, expect_value_error, load_reference, points
+from grader.checking import BY_HAND, NO_AUTOGRAD, attempt, expect_value_error, load_reference, points
 
 GRADES = ("conv1d_backward",)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
 pairs = load_reference(__file__, "pairs")
-FORBID = BY_HAND + ("stride_tricks",) + pairs.AUTOGRAD
+FORBID = BY_HAND + ("stride_tricks",) + NO_AUTOGRAD
 
 
 def _cases(student, dout, x, w):

@@ -4,12 +4,14 @@ torch.nn.grad inside), passes torch.autograd.gradcheck and trains like nn.Conv2d
 
 import numpy as np
 
-from grader.checking import Case, attempt, check_cases, fail, load_reference, points
+from grader.checking import NO_AUTOGRAD, Case, attempt, check_cases, fail, load_reference, points
 from grader.errors import ForbiddenOperation
 
 GRADES = ("Conv2dFunction",)
 # numpy versions of the pair may be reused inside the Function
 TRUSTED_CALLEES = ("conv2d_forward_naive", "conv2d_backward_naive")
+# the backward reads the forward's cache: a trusted backward needs the trusted forward
+TRUSTED_TOGETHER = (("conv2d_forward_naive", "conv2d_backward_naive"),)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
@@ -28,11 +30,11 @@ def _make(rng, n, c_in, c_out, h, w_, k, stride, padding):
 @points(2)
 def test_forward_and_gradients(student):
     "apply(x, w, b, stride, padding) and its backward on 4 cases (stride 1-2, padding 0-1), float64."
-    pairs.scan(student, NAME, pairs.AUTOGRAD)
+    pairs.scan(student, NAME, NO_AUTOGRAD)
     rng = np.random.default_rng(561)
     made = [_make(rng, *shape) for shape in [(2, 3, 4, 6, 5, 3, 1, 0), (1, 2, 3, 7, 7, 3, 2, 1),
                                              (3, 1, 2, 5, 6, 2, 2, 0), (2, 2, 2, 6, 6, 3, 1, 1)]]
-    reports = student.tool("autograd_function_cases", NAME, [m[0] for m in made], pairs.AUTOGRAD,
+    reports = student.tool("autograd_function_cases", NAME, [m[0] for m in made], NO_AUTOGRAD,
                            timeout=30)
     cases = []
     for (case, out, cache), report in zip(made, reports):

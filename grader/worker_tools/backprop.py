@@ -1,4 +1,4 @@
-"""Worker tools for 05_conv_backprop (run inside the untrusted worker, see worker_tools).
+"""Worker tools for 05_conv_backprop (run inside the untrusted worker, see grader.worker_tools).
 
 A student's ``cache`` and a Python callable ``f`` cannot cross the protocol, so these
 tools chain the student's forward and backward in ONE worker call, define the functions
@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from grader import tripwires
+from grader.worker_tools.common import student_function
 
 
 def _plain(value):
@@ -49,13 +50,6 @@ def _guarded(stage, forbid, function, *args):
     return value, None, _disarm()
 
 
-def _lookup(namespace, name):
-    function = namespace.get(name)
-    if function is None:
-        raise LookupError(f"`{name}` is not defined in your notebook.")
-    return function
-
-
 def forward_backward(namespace, forward, backward, args, dout=None,
                      forbid_forward=(), forbid_backward=()):
     """``out, cache = forward(*args)``; then ``backward(dout, cache)`` if dout is given.
@@ -63,7 +57,7 @@ def forward_backward(namespace, forward, backward, args, dout=None,
     Returns {"out", "grads", "error", "forbidden": {"forward": [...], "backward": [...]}}.
     """
     report = {"out": None, "grads": None, "error": None, "forbidden": {}}
-    value, error, used = _guarded(forward, forbid_forward, _lookup(namespace, forward), *args)
+    value, error, used = _guarded(forward, forbid_forward, student_function(namespace, forward), *args)
     report["forbidden"]["forward"] = used
     if error or used:
         report["error"] = error
@@ -76,7 +70,7 @@ def forward_backward(namespace, forward, backward, args, dout=None,
     report["out"] = _plain(out)
     if dout is None:
         return report
-    grads, error, used = _guarded(backward, forbid_backward, _lookup(namespace, backward),
+    grads, error, used = _guarded(backward, forbid_backward, student_function(namespace, backward),
                                   np.array(dout, dtype=np.float64), cache)
     report["forbidden"]["backward"] = used
     report["error"] = error
@@ -119,7 +113,7 @@ def numerical_gradient_on(namespace, name, kind, params, x, dout, h=None):
     original = np.array(x, dtype=np.float64)
     x_student = original.copy()
     args = (counted, x_student, np.array(dout, dtype=np.float64)) + (() if h is None else (h,))
-    grad, error, _ = _guarded(name, (), _lookup(namespace, name), *args)
+    grad, error, _ = _guarded(name, (), student_function(namespace, name), *args)
     return {"grad": _plain(grad), "error": error, "calls": calls[0],
             "x_changed": bool(not np.array_equal(x_student, original))}
 
@@ -140,7 +134,7 @@ def autograd_function_cases(namespace, class_name, cases, forbid=()):
     """For each case {x, w, b, stride, padding, dout}: out and the gradients of
     sum(out * dout) computed by autograd through the student's backward (armed)."""
     torch.set_num_threads(1)
-    cls = _lookup(namespace, class_name)
+    cls = student_function(namespace, class_name)
     if not (isinstance(cls, type) and issubclass(cls, torch.autograd.Function)):
         raise TypeError(f"`{class_name}` must be a torch.autograd.Function subclass.")
     grad = _original(torch.autograd.grad)
@@ -164,7 +158,7 @@ def autograd_function_cases(namespace, class_name, cases, forbid=()):
 def autograd_function_gradcheck(namespace, class_name, cases):
     """torch.autograd.gradcheck (float64) of the student's Function on each case: bools."""
     torch.set_num_threads(1)
-    cls = _lookup(namespace, class_name)
+    cls = student_function(namespace, class_name)
     results = []
     for case in cases:
         inputs = tuple(torch.tensor(np.asarray(case[k], dtype=np.float64), requires_grad=True)
@@ -186,7 +180,7 @@ def autograd_function_training(namespace, class_name, steps=15, seed=0):
     """Train the same small model twice with SGD (float64): once with nn.Conv2d, once with
     the student's Function and the same initial weights. Returns both loss curves."""
     torch.set_num_threads(1)
-    cls = _lookup(namespace, class_name)
+    cls = student_function(namespace, class_name)
     torch.manual_seed(seed)
     conv = torch.nn.Conv2d(3, 4, 3, stride=2, padding=1).double()
     head = torch.nn.Linear(4 * 4 * 4, 3).double()

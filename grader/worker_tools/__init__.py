@@ -1,0 +1,17 @@
+"""Helpers that run inside the untrusted worker, on the student's objects.
+
+Each tool is ``tool(namespace, *args, **kwargs)`` where ``namespace`` is the
+dict of the student's executed definitions. Checks reach them through
+``student.tool(name, ...)``. Tools only ever receive inputs the student's code
+may see (never test labels): accuracy and thresholds are computed in the
+trusted grading process. Self-contained on purpose (numpy and torch only).
+
+One module per notebook; this registry is what the worker looks tools up in.
+"""
+
+from grader.worker_tools.backprop import TOOLS as _BACKPROP
+from grader.worker_tools.models import TOOLS as _MODELS
+from grader.worker_tools.spec_models import TOOLS as _SPEC_MODELS
+from grader.worker_tools.speed import TOOLS as _SPEED
+
+TOOLS = {**_MODELS, **_SPEED, **_SPEC_MODELS, **_BACKPROP}
