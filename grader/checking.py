@@ -25,7 +25,7 @@ import pytest
 
 from grader.errors import StudentCodeError, StudentFault  # noqa: F401  (StudentFault re-exported)
 
-# Operation groups a "by hand" exercise may not use (see grader.tripwires).
+# Operation groups a "by hand" exercise may not use (see gradeworker.tripwires).
 BY_HAND = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage",
            "torch.conv", "unfold")
 # 2-D by-hand exercises: also no window views (stride tricks) and no fold.

@@ -21,15 +21,18 @@ def _release(args):
 def _grade_notebook(args):
     from grader.harness import grade_notebook
     from grader.report import notebook_table
+    from grader.sandbox import SandboxUnavailable
     path = Path(args.path)
     if not path.is_file():
         print(f"no notebook at {path}", file=sys.stderr)
         return 2
     try:
-        result = grade_notebook(path, args.assignment)
-    except ValueError as error:
+        result = grade_notebook(path, args.assignment, require_sandbox=args.require_sandbox)
+    except (ValueError, SandboxUnavailable) as error:
         print(error, file=sys.stderr)
         return 2
+    if result["sandbox"]["warning"]:
+        print(f"WARNING: {result['sandbox']['warning']}", file=sys.stderr)
     if args.json:
         print(json.dumps(result, indent=1))
     else:
@@ -81,6 +84,8 @@ def build_parser():
     grade.add_argument("path")
     grade.add_argument("--assignment", required=True)
     grade.add_argument("--json", action="store_true", help="print the result as JSON")
+    grade.add_argument("--require-sandbox", action="store_true",
+                       help="fail instead of grading outside the bubblewrap sandbox")
     grade.set_defaults(run=_grade_notebook)
     auto = commands.add_parser("autograde", help="grade SUBMISSIONS/<student>/<assignment>/*.ipynb")
     auto.add_argument("submissions")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import charging
+from grader import charging, sandbox
 from grader.checking import CheckFailed
 from grader.errors import StudentFault
 from grader.extract import Extraction, extract_definitions, read_notebook
@@ -151,9 +151,15 @@ def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
     return plugin.parts, plugin.internal_errors
 
 
-def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
-    """Grade one notebook file; returns the JSON-ready result dict."""
+def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
+                   require_sandbox=False):
+    """Grade one notebook file; returns the JSON-ready result dict. Without a ``launcher``
+    the worker runs in the bubblewrap sandbox, or - where bwrap cannot run - in a plain
+    subprocess with a loud warning in the result (an error with ``require_sandbox``)."""
     started = time.perf_counter()
+    warning = None
+    if launcher is None:
+        launcher, warning = sandbox.launcher(require=require_sandbox)
     try:
         notebook = read_notebook(path)
         problem = None
@@ -166,6 +172,8 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT):
         restarts, timing = proxy.restarts, dict(proxy.timing)
     result = to_json(assignment, parts, problem, extraction.problems, restarts)
     result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
+    result["sandbox"] = {"active": bool(getattr(launcher, "sandboxed", False)),
+                         "warning": warning}
     timing["grading_total"] = time.perf_counter() - started
     result["timing"] = {k: round(v, 3) for k, v in timing.items()}
     return result

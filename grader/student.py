@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader import protocol, static_checks, trusted_calls
+from grader import static_checks, trusted_calls
+from gradeworker import protocol
 from grader.errors import (BadReturnValue, ForbiddenOperation, MissingDefinition,
                            StudentCodeError, StudentTimeout, WorkerCrashed)
 
@@ -34,7 +35,7 @@ class WorkerLauncher:
     file_bytes = 256 << 20      # largest file the student's code may write
 
     def command(self):
-        return [sys.executable, "-m", "grader.worker"]
+        return [sys.executable, "-m", "gradeworker.worker"]
 
     def environment(self, scratch_dir):
         keep = ("PATH", "LANG", "LC_ALL", "COURSE_DATA_DIR", "COURSE_CACHE_DIR", "SYSTEMROOT")
@@ -184,7 +185,7 @@ class StudentProxy:
         return self._handle_reply(name, self._request(message, name, timeout))
 
     def tool(self, tool_name, *args, timeout=None, **kwargs):
-        """Run a helper from grader.worker_tools on the student's definitions."""
+        """Run a helper from gradeworker.tools on the student's definitions."""
         self._ensure_started()
         message = {"op": "tool", "tool": tool_name, "args": protocol.encode(list(args)),
                    "kwargs": protocol.encode(kwargs), "trusted": sorted(self.trusted)}

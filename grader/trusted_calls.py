@@ -10,7 +10,7 @@ untrusted code, so they are bounded before any work is done with them.
 
 import numpy as np
 
-from grader import protocol
+from gradeworker import protocol
 
 MAX_ARRAY_ELEMENTS = 1 << 22   # 32 MB of float64 per array argument
 MAX_INTEGER = 1024             # sizes, paddings, strides: far above any check's inputs

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader import protocol
+from gradeworker import protocol
 
 
 def roundtrip(value, tensors=True):

@@ -11,7 +11,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from grader.checking import load_reference
-from grader.worker_tools.spec_models import build_model
+from gradeworker.tools.spec_models import build_model
 from source_lib import architecture_widget
 from source_lib.architectures import ARCHITECTURES, INPUT_SHAPES
 

@@ -1,8 +1,8 @@
-"""Test models for layer_table and model_macs, as JSON-able specs (grader.worker_tools.
+"""Test models for layer_table and model_macs, as JSON-able specs (gradeworker.tools.
 build_model builds them in the worker and here alike)."""
 
 from grader.errors import MissingDefinition, StudentCodeError
-from grader.worker_tools.spec_models import build_model
+from gradeworker.tools.spec_models import build_model
 
 # The lecture exercise: Conv(32, 3x3) on 28x28x1, pool, Conv(64, 3x3), pool, Conv(64, 3x3).
 LECTURE = ([["Conv2d", {"in_channels": 1, "out_channels": 32, "kernel_size": 3}],

@@ -1,7 +1,7 @@
 """Hidden checks for layer_table(model, input_shape): rows (name, output_shape, params).
 
 Models cannot cross the worker protocol: the worker builds each test model from a spec
-(grader.worker_tools.call_on_model) and the rows are compared here with the reference run
+(gradeworker.tools.call_on_model) and the rows are compared here with the reference run
 on the same model built from the same spec."""
 
 from grader.checking import fail, load_reference, points

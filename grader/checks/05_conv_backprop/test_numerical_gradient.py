@@ -1,13 +1,13 @@
 """Hidden checks for numerical_gradient(f, x, dout, h=1e-5): centred differences of
 sum(f(x) * dout). f is a Python callable, so the grader defines it inside the worker
-(tool ``numerical_gradient_on``, the same functions as grader.worker_tools.backprop.
+(tool ``numerical_gradient_on``, the same functions as gradeworker.tools.backprop.
 make_test_function) and compares in the trusted process."""
 
 import numpy as np
 import torch
 
 from grader.checking import Case, Raised, attempt, check_cases, fail, load_reference, points
-from grader.worker_tools.backprop import make_test_function
+from gradeworker.tools.backprop import make_test_function
 
 GRADES = ("numerical_gradient",)
 

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from grader.worker_tools.common import student_function
+from gradeworker.tools.common import student_function
 
 
 def _loop_baseline(X, K):

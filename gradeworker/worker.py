@@ -1,7 +1,7 @@
 """The untrusted worker: executes the student's definitions and answers calls.
 
-Run as ``python -m grader.worker``. It talks to the grader over the pipes it
-was started with (``grader.protocol`` frames on stdin/stdout); the student's
+Run as ``python -m gradeworker.worker``. It talks to the grader over the pipes it
+was started with (``gradeworker.protocol`` frames on stdin/stdout); the student's
 own prints are sent to stderr so they cannot corrupt the protocol. Nothing
 here knows expected values or hidden-test source.
 """
@@ -11,7 +11,7 @@ import sys
 import traceback
 import types
 
-from grader import protocol, tripwires
+from gradeworker import protocol, tripwires
 
 MAX_MESSAGE_CHARS = 600
 _ABSENT = object()
@@ -126,7 +126,7 @@ class Worker:
         return self._run(self.namespace[name], args, kwargs, message.get("forbid", []), trusted)
 
     def tool(self, message):
-        from grader.worker_tools import TOOLS
+        from gradeworker.tools import TOOLS
         tool = TOOLS[message["tool"]]
         args = protocol.decode(message.get("args", []))
         kwargs = protocol.decode(message.get("kwargs", {"__dict__": []}))
@@ -157,7 +157,19 @@ def _private_channels():
     return requests, replies
 
 
+def _drop_privileges():
+    """Inside the sandbox as root: become the unprivileged uid the launcher chose, before
+    any student code runs (resource limits such as RLIMIT_NPROC do not bind uid 0)."""
+    uid = os.environ.pop("GRADEWORKER_DROP_TO", None)
+    if uid is None or os.getuid() != 0:
+        return
+    os.setgroups([])
+    os.setgid(int(uid))
+    os.setuid(int(uid))
+
+
 def main():
+    _drop_privileges()
     requests, replies = _private_channels()
     tripwires.install()
     worker = Worker(requests, replies)

@@ -1,4 +1,4 @@
-"""Worker tools for 05_conv_backprop (run inside the untrusted worker, see grader.worker_tools).
+"""Worker tools for 05_conv_backprop (run inside the untrusted worker, see gradeworker.tools).
 
 A student's ``cache`` and a Python callable ``f`` cannot cross the protocol, so these
 tools chain the student's forward and backward in ONE worker call, define the functions
@@ -11,8 +11,8 @@ name the student's function, not the tool.
 import numpy as np
 import torch
 
-from grader import tripwires
-from grader.worker_tools.common import student_function
+from gradeworker import tripwires
+from gradeworker.tools.common import student_function
 
 
 def _plain(value):

@@ -9,9 +9,9 @@ trusted grading process. Self-contained on purpose (numpy and torch only).
 One module per notebook; this registry is what the worker looks tools up in.
 """
 
-from grader.worker_tools.backprop import TOOLS as _BACKPROP
-from grader.worker_tools.models import TOOLS as _MODELS
-from grader.worker_tools.spec_models import TOOLS as _SPEC_MODELS
-from grader.worker_tools.speed import TOOLS as _SPEED
+from gradeworker.tools.backprop import TOOLS as _BACKPROP
+from gradeworker.tools.models import TOOLS as _MODELS
+from gradeworker.tools.spec_models import TOOLS as _SPEC_MODELS
+from gradeworker.tools.speed import TOOLS as _SPEED
 
 TOOLS = {**_MODELS, **_SPEED, **_SPEC_MODELS, **_BACKPROP}

@@ -6,7 +6,7 @@
 import numpy as np
 import torch
 
-from grader.worker_tools.common import student_function
+from gradeworker.tools.common import student_function
 from source_lib.architectures import BasicBlock
 
 
