@@ -12,7 +12,9 @@ When bwrap cannot run (macOS, containers without namespaces) ``launcher()`` fall
 the plain subprocess launcher and says so; ``require=True`` makes that an error.
 """
 
+import atexit
 import functools
+import itertools
 import os
 import resource
 import shutil
@@ -83,6 +85,15 @@ def bwrap_arguments(scratch_dir, as_root):
     return args
 
 
+_launchers = itertools.count()
+
+
+def _fresh_uid():
+    """An unprivileged uid of this launcher's own: RLIMIT_NPROC counts per uid, so two
+    launchers (job slots) sharing one would eat into each other's process budget."""
+    return 200000 + (os.getpid() * 64 + next(_launchers)) % 1_000_000
+
+
 class BubblewrapLauncher(WorkerLauncher):
     """Starts ``python -m gradeworker.worker`` inside bwrap; see the module docstring."""
 
@@ -95,7 +106,7 @@ class BubblewrapLauncher(WorkerLauncher):
         self.as_root = os.geteuid() == 0
         # as root, the worker drops to an unprivileged uid of its own (RLIMIT_NPROC is not
         # enforced for uid 0, and the uid must not be shared with the grader's processes)
-        self.uid = 200000 + os.getpid() % 100000 if self.as_root else os.getuid()
+        self.uid = _fresh_uid() if self.as_root else os.getuid()
 
     def environment(self, scratch_dir):
         env = super().environment(INSIDE_SCRATCH)
@@ -106,11 +117,13 @@ class BubblewrapLauncher(WorkerLauncher):
             env["GRADEWORKER_DROP_TO"] = str(self.uid)
         return env
 
-    def command(self, scratch_dir=None):
+    def command(self, scratch_dir=None, module="gradeworker.worker", extra_env=None):
         inside = bwrap_arguments(scratch_dir, self.as_root)
-        for name, value in self.environment(scratch_dir).items():
+        inside[0] = shutil.which("bwrap") or "bwrap"
+        env = dict(self.environment(scratch_dir), **(extra_env or {}))
+        for name, value in env.items():
             inside += ["--setenv", name, value]
-        return inside + [sys.executable, "-m", "gradeworker.worker"]
+        return inside + [sys.executable, "-m", module]
 
     def limits(self):
         super().limits()
@@ -141,13 +154,22 @@ def probe():
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_fork_server():
+    """One sandboxed fork server per grading process, reused by every notebook it grades."""
+    from grader.forkserver import ZygoteLauncher
+    server = ZygoteLauncher()
+    atexit.register(server.close)
+    return server
+
+
 def launcher(require=False):
     """(launcher, warning-or-None): the sandbox when it works, else the plain subprocess."""
     if os.environ.get("GRADER_SANDBOX", "auto") == "off" and not require:
         return WorkerLauncher(), UNSANDBOXED_WARNING.format(reason="GRADER_SANDBOX=off")
     reason = probe()
     if reason is None:
-        return BubblewrapLauncher(), None
+        return _shared_fork_server(), None
     if require:
         raise SandboxUnavailable(f"--require-sandbox: {reason}")
     return WorkerLauncher(), UNSANDBOXED_WARNING.format(reason=reason)

@@ -52,6 +52,13 @@ class WorkerLauncher:
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
+    def kill(self, process):
+        """SIGKILL the worker and everything it started (its own session)."""
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def start(self, scratch_dir, stderr_file):
         return subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=stderr_file, cwd=scratch_dir, preexec_fn=self.limits,
@@ -105,10 +112,7 @@ class StudentProxy:
         if self.process is None:
             return
         self.restarts += int(unexpected)
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        self.launcher.kill(self.process)
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             stream.close()

@@ -157,7 +157,7 @@ def _private_channels():
     return requests, replies
 
 
-def _drop_privileges():
+def drop_privileges():
     """Inside the sandbox as root: become the unprivileged uid the launcher chose, before
     any student code runs (resource limits such as RLIMIT_NPROC do not bind uid 0)."""
     uid = os.environ.pop("GRADEWORKER_DROP_TO", None)
@@ -169,7 +169,12 @@ def _drop_privileges():
 
 
 def main():
-    _drop_privileges()
+    drop_privileges()
+    return serve()
+
+
+def serve():
+    """Answer the grader's requests on fds 0/1 until it shuts this worker down."""
     requests, replies = _private_channels()
     tripwires.install()
     worker = Worker(requests, replies)

@@ -158,3 +158,63 @@ def test_launcher_falls_back_loudly(monkeypatch):
     with pytest.raises(sandbox.SandboxUnavailable):
         monkeypatch.setattr(sandbox, "probe", lambda: "bwrap is not installed")
         sandbox.launcher(require=True)
+
+
+# ------------------------------------------------ the fork server (one sandbox per job slot)
+LEFTOVERS = '''
+import os
+import subprocess
+
+def leave_traces():
+    open("/tmp/trace.txt", "w").write("x")
+    open("trace.txt", "w").write("x")
+    if os.fork() == 0:          # a background process that outlives this worker
+        os.setsid()
+        import time
+        time.sleep(60)
+        os._exit(0)
+    return True
+
+def traces():
+    alive = [p for p in os.listdir("/proc") if p.isdigit() and p not in ("1", str(os.getpid()))
+             and open(f"/proc/{p}/cmdline", "rb").read()]
+    return [os.path.exists("/tmp/trace.txt"), os.path.exists("trace.txt"),
+            os.path.exists("../1/trace.txt"), len(alive)]
+
+def kill_the_fork_server():
+    os.kill(os.getppid(), 9)
+    return True
+
+def answer():
+    return 42
+'''
+
+
+@pytest.fixture(scope="module")
+def fork_server():
+    from grader.forkserver import ZygoteLauncher
+    launcher = ZygoteLauncher()
+    yield launcher
+    launcher.close()
+
+
+def _leftovers_proxy(launcher):
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(LEFTOVERS)]
+    return StudentProxy(extract_definitions(notebook), launcher=launcher, default_timeout=20)
+
+
+def test_a_forked_worker_sees_nothing_of_the_previous_one(fork_server):
+    with _leftovers_proxy(fork_server) as first:
+        assert first.call("leave_traces") is True
+    with _leftovers_proxy(fork_server) as second:
+        # files gone, the background process killed; only the zygote itself remains
+        assert second.call("traces") == [False, False, False, 1]
+
+
+def test_killing_the_fork_server_costs_only_a_restart(fork_server):
+    with _leftovers_proxy(fork_server) as student:
+        student.call("kill_the_fork_server")
+        assert student.call("answer") == 42
+    with _leftovers_proxy(fork_server) as student:
+        assert student.call("answer") == 42
