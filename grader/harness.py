@@ -18,12 +18,14 @@ import pytest
 
 from grader import charging, sandbox
 from grader.checking import CheckFailed
-from grader.errors import StudentFault
-from grader.extract import Extraction, extract_definitions, read_notebook
+from grader.errors import StudentFault, StudentTimeout, WorkerCrashed
+from grader.extract import Extraction, read_submission
+from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
 from grader.student import StudentProxy
 
 CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
 PART_BUDGET_SECONDS = 300.0  # student time allowed per grade part (all its tests)
+MAX_FATAL_UNITS = 3  # statements that kill the worker while loading, left out one by one
 INTERNAL_ERROR = "This check could not run because of a problem in the grader; your TA has been told."
 
 
@@ -95,6 +97,11 @@ class GradingPlugin:
     def student(self):
         return self.proxy
 
+    def pytest_configure(self, config):
+        # Failure messages come from our own exceptions; pytest's long tracebacks (which
+        # parse the check files' source for every failed test) are never shown, only slow.
+        config.option.tbstyle = "native"
+
     def pytest_collection_modifyitems(self, items):
         for item in items:
             part = self.parts.setdefault(Path(item.fspath).stem, PartResult(Path(item.fspath).stem))
@@ -135,8 +142,11 @@ def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
     files = part_files(assignment, checks_root)
     selected = list(node_ids) if node_ids else [str(files[p]) for p in (parts or files)]
     plugin = GradingPlugin(proxy, part_budget)
+    # Plugins that cost time for nothing here: no terminal, no cache, and no gc passes
+    # after every run hunting unraisable exceptions (a second per notebook).
     args = selected + ["-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:xdist",
-                       "-p", "no:randomly", "--import-mode=importlib", "--rootdir",
+                       "-p", "no:randomly", "-p", "no:unraisableexception",
+                       "-p", "no:threadexception", "--import-mode=importlib", "--rootdir",
                        str(checks_root), "-c", str(CHECKS_ROOT / "pytest.ini"), "-s"]
     captured = io.StringIO()
     with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
@@ -151,6 +161,15 @@ def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
     return plugin.parts, plugin.internal_errors
 
 
+def released_notebook(assignment):
+    """The released (student) version of the assignment's notebook, or None if unknown."""
+    try:
+        stem = solution_notebooks(assignment)[0].stem
+    except (ValueError, IndexError):
+        return None
+    return NOTEBOOKS_DIR / assignment / f"{stem}.ipynb"
+
+
 def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
                    require_sandbox=False):
     """Grade one notebook file; returns the JSON-ready result dict. Without a ``launcher``
@@ -160,17 +179,15 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
     warning = None
     if launcher is None:
         launcher, warning = sandbox.launcher(require=require_sandbox)
-    try:
-        notebook = read_notebook(path)
-        problem = None
-    except Exception as error:  # any unreadable file still gets a result (all zero)
-        notebook, problem = {"cells": []}, f"The notebook could not be read: {error}"
-    extraction = extract_definitions(notebook) if problem is None else Extraction([], [])
-    with StudentProxy(extraction, launcher=launcher) as proxy:
+    extraction, notes = read_submission(path, released_notebook(assignment))
+    notes += [message for _, message in extraction.problems]
+    with loaded_student(extraction, launcher, notes) as proxy:
         parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
         charging.recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
         restarts, timing = proxy.restarts, dict(proxy.timing)
-    result = to_json(assignment, parts, problem, extraction.problems, restarts)
+        notes += [f"`{name}` could not be defined: {reason}." for name, reason in
+                  sorted(proxy.failed.items()) if not name.startswith("_")]
+    result = to_json(assignment, parts, notes, restarts)
     result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
     result["sandbox"] = {"active": bool(getattr(launcher, "sandboxed", False)),
                          "warning": warning}
@@ -179,7 +196,70 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
     return result
 
 
-def to_json(assignment, parts, problem=None, cell_problems=(), restarts=0):
+def _loads(units, launcher):
+    """Does a worker survive loading these units? (one worker start)"""
+    with StudentProxy(Extraction(units, []), launcher=launcher) as proxy:
+        try:
+            proxy.has("")
+        except WorkerCrashed:
+            return False
+    return True
+
+
+def _first_fatal_unit(units, launcher):
+    """Index of the first unit that kills the worker while loading, found by halving
+    (known: all units fail; assumed: none loads)."""
+    fine, fatal = 0, len(units)
+    while fatal - fine > 1:
+        middle = (fine + fatal) // 2
+        if _loads(units[:middle], launcher):
+            fine = middle
+        else:
+            fatal = middle
+    return fatal - 1
+
+
+def _without_fatal_unit(extraction, launcher, notes):
+    units = extraction.units
+    index = _first_fatal_unit(units, launcher)
+    unit = units[index]
+    lost = (f"{_listed_names(unit.names)} could not be defined" if unit.names
+            else "nothing in it can be used")
+    notes.append(f"Running cell {unit.cell} (line {unit.line}) stopped the Python process that "
+                 f"runs your code while the notebook was being loaded, so it was left out: "
+                 f"{lost}.")
+    return Extraction(units[:index] + units[index + 1:], extraction.problems)
+
+
+def loaded_student(extraction, launcher, notes, max_fatal=MAX_FATAL_UNITS):
+    """A StudentProxy whose worker has loaded the notebook. A statement that ends the
+    worker while loading (``os._exit`` in a constant, a class body that kills its own
+    process) would otherwise fail every check of the notebook: it is found, left out and
+    named in ``notes``, so it costs only the names it defines."""
+    for attempt in range(max_fatal + 1):
+        proxy = StudentProxy(extraction, launcher=launcher)
+        try:
+            proxy.has("")
+            return proxy
+        except StudentTimeout:
+            # Loading hangs: halving would cost a load timeout per step; every check
+            # reports the timeout instead.
+            return proxy
+        except WorkerCrashed:
+            proxy.close()
+        if attempt == max_fatal or not extraction.units:
+            break
+        extraction = _without_fatal_unit(extraction, launcher, notes)
+    notes.append("Loading your notebook kept stopping the Python process that runs your "
+                 "code, so none of its definitions could be used.")
+    return StudentProxy(Extraction([], extraction.problems), launcher=launcher)
+
+
+def _listed_names(names):
+    return ", ".join(f"`{name}`" for name in names)
+
+
+def to_json(assignment, parts, notes=(), restarts=0):
     result = {"assignment": assignment,
               "score": sum(p.score for p in parts.values()),
               "max_score": sum(p.max_score for p in parts.values()),
@@ -188,9 +268,8 @@ def to_json(assignment, parts, problem=None, cell_problems=(), restarts=0):
         result["parts"][grade_id] = {
             "score": part.score, "max_score": part.max_score,
             "tests": [_test_json(t) for t in part.tests]}
-    notes = ([problem] if problem else []) + [message for _, message in cell_problems]
     if notes:
-        result["notes"] = notes
+        result["notes"] = list(notes)
     result["worker_restarts"] = restarts
     return result
 
