@@ -31,6 +31,9 @@ def _part_section(grade_id, part):
             test.get("rechecked_with") else ""
         rows.append(f"<tr><td>{html.escape(test['name'])}</td><td class='{css}'>{mark}</td>"
                     f"<td>{_fmt(test.get('points', 0))}</td><td>{message}</td></tr>")
+    if not rows:   # nothing ran (an unreadable or ungraded notebook): say so, not an empty table
+        rows.append("<tr><td colspan='4'>No check of this part could run; see the note at "
+                    "the top of this page.</td></tr>")
     share = 100 * part["score"] / part["max_score"] if part["max_score"] else 0
     return (f"<h2>{html.escape(grade_id)} \u2014 <span class='score'>{_fmt(part['score'])}"
             f" / {_fmt(part['max_score'])}</span></h2>"

@@ -9,6 +9,7 @@ error, logged for the TA and shown to the student only as a generic sentence.
 
 import contextlib
 import io
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from grader.student import StudentProxy
 
 CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
 PART_BUDGET_SECONDS = 300.0  # student time allowed per grade part (all its tests)
+STUDENT_OUTPUT_KEPT = 1 << 20   # bytes of a worker's stderr kept between two tests
 MAX_FATAL_UNITS = 3  # statements that kill the worker while loading, left out one by one
 INTERNAL_ERROR = "This check could not run because of a problem in the grader; your TA has been told."
 
@@ -112,6 +114,7 @@ class GradingPlugin:
 
     def pytest_runtest_setup(self, item):
         self.proxy.trusted_used = set()
+        _empty_if_large(self.proxy.stderr_path)
         part = Path(item.fspath).stem
         if part != self._current_part:
             self._current_part = part
@@ -134,6 +137,17 @@ class GradingPlugin:
 
 
 _RESULT_KEY = pytest.StashKey()
+
+
+def _empty_if_large(path, limit=STUDENT_OUTPUT_KEPT):
+    """The worker's stderr (the student's prints) is a file with a size limit: once a flood
+    fills it, every later print fails. Emptying it before each test keeps a flood to the
+    tests that made it; the worker appends, so it goes on writing from the start."""
+    try:
+        if os.path.getsize(path) > limit:
+            os.truncate(path, 0)
+    except OSError:
+        pass
 
 
 def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
@@ -185,8 +199,6 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
         parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
         charging.recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
         restarts, timing = proxy.restarts, dict(proxy.timing)
-        notes += [f"`{name}` could not be defined: {reason}." for name, reason in
-                  sorted(proxy.failed.items()) if not name.startswith("_")]
     result = to_json(assignment, parts, notes, restarts)
     result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
     result["sandbox"] = {"active": bool(getattr(launcher, "sandboxed", False)),
@@ -208,7 +220,7 @@ def _loads(units, launcher):
 
 def _first_fatal_unit(units, launcher):
     """Index of the first unit that kills the worker while loading, found by halving
-    (known: all units fail; assumed: none loads)."""
+    (known: loading all of them fails; assumed: loading none of them works)."""
     fine, fatal = 0, len(units)
     while fatal - fine > 1:
         middle = (fine + fatal) // 2

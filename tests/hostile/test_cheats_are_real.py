@@ -1,0 +1,50 @@
+"""The corpus's cheats are real: run on the host, where nothing is hidden, each one gets
+the reference's answer. So when the graded corpus shows that they gained nothing, it is
+the sandbox that stopped them, not a bug in the cheat.
+
+Only cheats that read are run here (none writes, kills or floods anything).
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import cases_secrets
+from corpus_model import Host, as_submission, solution, write_submission
+from grader.checking import load_reference
+from grader.nbgrader_setup import REPO_ROOT
+
+POTENT = [case for case in cases_secrets.CASES if case.potency]
+
+
+def _cheat_cell(files, function):
+    notebook = nbformat.reads(next(iter(files.values())).decode(), as_version=4)
+    return next(cell.source for cell in notebook.cells   # the cheat replaced the stub
+                if cell.cell_type == "code" and f"\ndef {function}(" in "\n" + cell.source)
+
+
+@pytest.mark.parametrize("case", POTENT, ids=lambda case: case.name)
+def test_the_cheat_gets_the_reference_answer_where_nothing_is_hidden(case, tmp_path):
+    host = Host(repo=REPO_ROOT, submissions=tmp_path / "submissions", output=tmp_path / "out",
+                token=uuid.uuid4().hex[:12],
+                data=Path(os.environ.get("COURSE_DATA_DIR", "/nonexistent")))
+    write_submission(host.submissions / "classmate" / case.assignment,
+                     as_submission(case.assignment, solution(case.assignment)))
+    function, args = case.potency
+    namespace = {"__name__": "cheat"}
+    exec(compile(_cheat_cell(case.build(host), function), f"<{case.name}>", "exec"), namespace)
+    if "_places" in namespace:
+        # Here the search must not find (and exec) other notebooks lying around on this
+        # machine, such as the "crash" sample that calls os._exit: only the grader, the
+        # course and this test's classmate. In the sandbox it searches everywhere it can.
+        namespace["_places"] = lambda: [str(REPO_ROOT / "grader"), str(REPO_ROOT / "course"),
+                                        str(host.submissions)]
+    reference = load_reference(str(REPO_ROOT / "grader" / "checks" / case.assignment / "x.py"))
+    expected = getattr(reference, function)(*args)
+    got = namespace[function](*args)
+    assert type(got) is type(expected) or hasattr(got, "shape")
+    assert got == pytest.approx(expected) if not hasattr(got, "shape") else \
+        got.tolist() == pytest.approx(list(expected))
