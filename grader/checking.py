@@ -92,12 +92,20 @@ def expect_close(actual, expected, context, misconceptions=(), atol=1e-6, rtol=1
                                        "but wrong values.")
 
 
+def _equal(actual, expected):
+    """``actual == expected`` that cannot crash on a student's odd value (an array, say)."""
+    try:
+        return bool(actual == expected)
+    except (TypeError, ValueError):
+        return False
+
+
 def expect_equal(actual, expected, context, misconceptions=()):
     """Exact comparison for integers, tuples and strings."""
-    if actual == expected:
+    if _equal(actual, expected):
         return
     for candidate, message in misconceptions:
-        if actual == candidate:
+        if _equal(actual, candidate):
             raise CheckFailed(f"For {context}: {message}")
     raise CheckFailed(f"For {context}, your result is wrong.")
 

@@ -69,6 +69,22 @@ class _Timeout(Exception):
     pass
 
 
+def _exit_in_words(code, error):
+    if code is None:
+        return f"it stopped answering ({type(error).__name__})"
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        why = {"SIGKILL": "killed: out of memory, or killed on purpose",
+               "SIGXCPU": "its CPU time limit was reached",
+               "SIGXFSZ": "it wrote a file (or output) larger than allowed",
+               "SIGSEGV": "a segmentation fault"}.get(name, "killed by a signal")
+        return f"{why} ({name})"
+    return f"exit code {code}"
+
+
 class StudentProxy:
     def __init__(self, extraction, launcher=None, default_timeout=DEFAULT_CALL_TIMEOUT):
         self.extraction = extraction
@@ -83,6 +99,7 @@ class StudentProxy:
         self._scratch = tempfile.TemporaryDirectory(prefix="grader-worker-")
         self.stderr_path = Path(self._scratch.name) / "worker-stderr.txt"
         self.restarts = 0
+        self._sequence = 0
         # Seconds spent starting workers / waiting on the student's code (for benchmarks).
         self.timing = {"worker_launch": 0.0, "student_code": 0.0}
         # Set per grade part by the harness, so many slow-but-finishing calls
@@ -136,17 +153,20 @@ class StudentProxy:
 
     def _exchange(self, message, timeout, what):
         deadline = time.perf_counter() + timeout
+        self._sequence += 1
+        message = dict(message, seq=self._sequence)
         try:
             protocol.write_message(self.process.stdin, message)
             while True:
-                remaining = deadline - time.perf_counter()
-                ready, _, _ = select.select([self.process.stdout], [], [], max(remaining, 0))
-                if not ready:
-                    raise _Timeout()
-                reply = protocol.read_message(self.process.stdout)
-                if "callback" not in reply:
+                reply = self._next_frame(deadline)
+                if "callback" in reply:
+                    protocol.write_message(self.process.stdin,
+                                           trusted_calls.answer(self.trusted, reply))
+                elif reply.get("seq") != self._sequence:
+                    # a frame the student's code wrote into the pipe: trust nothing after it
+                    raise protocol.ProtocolError("a reply out of sequence")
+                else:
                     return reply
-                protocol.write_message(self.process.stdin, trusted_calls.answer(self.trusted, reply))
         except _Timeout:
             self._kill()
             raise StudentTimeout(what, timeout) from None
@@ -156,8 +176,20 @@ class StudentProxy:
             except subprocess.TimeoutExpired:
                 code = None
             self._kill()
-            detail = f"exit code {code}" if code is not None else type(error).__name__
-            raise WorkerCrashed(f"while {what}: {detail}") from None
+            raise WorkerCrashed(f"while {what}: {_exit_in_words(code, error)}") from None
+
+    def _next_frame(self, deadline):
+        """The worker's next frame; notices a dead worker even when a process it left
+        behind still holds the pipe open."""
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise _Timeout()
+            ready, _, _ = select.select([self.process.stdout], [], [], min(remaining, 1.0))
+            if ready:
+                return protocol.read_message(self.process.stdout, protocol.MAX_REPLY_BYTES)
+            if self.process.poll() is not None:
+                raise EOFError("the worker has exited")
 
     # -- the API used by hidden checks ---------------------------------------
     def has(self, name):

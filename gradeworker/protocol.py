@@ -14,12 +14,14 @@ bounded for the same reason.
 """
 
 import base64
+import binascii
 import json
 import struct
 
 import numpy as np
 
-MAX_FRAME_BYTES = 512 * 1024 * 1024
+MAX_FRAME_BYTES = 512 * 1024 * 1024     # requests: test inputs sent to the worker
+MAX_REPLY_BYTES = 64 * 1024 * 1024      # replies: what a worker may send back
 MAX_DEPTH = 64
 _ALLOWED_DTYPE_KINDS = set("biufc")
 _HEADER = struct.Struct(">I")
@@ -79,13 +81,24 @@ def _decode_array(spec, as_tensor):
 
 
 def decode(data, tensors=True, depth=0):
-    """Inverse of ``encode``. With ``tensors=False`` tensors decode to numpy arrays."""
+    """Inverse of ``encode``. With ``tensors=False`` tensors decode to numpy arrays.
+    Anything malformed (the worker is hostile) raises ProtocolError, nothing else."""
+    try:
+        return _decode(data, tensors, depth)
+    except ProtocolError:
+        raise
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, OverflowError,
+            RecursionError, binascii.Error) as error:
+        raise ProtocolError(f"malformed value ({type(error).__name__})") from None
+
+
+def _decode(data, tensors=True, depth=0):
     if depth > MAX_DEPTH:
         raise ProtocolError("message is nested too deeply")
     if data is None or isinstance(data, (bool, int, float, str)):
         return data
     if isinstance(data, list):
-        return [decode(item, tensors, depth + 1) for item in data]
+        return [_decode(item, tensors, depth + 1) for item in data]
     if isinstance(data, dict) and len(data) == 1:
         (tag, body), = data.items()
         if tag == "__ndarray__":
@@ -93,9 +106,9 @@ def decode(data, tensors=True, depth=0):
         if tag == "__tensor__":
             return _decode_array(body, as_tensor=tensors)
         if tag == "__tuple__" and isinstance(body, list):
-            return tuple(decode(item, tensors, depth + 1) for item in body)
+            return tuple(_decode(item, tensors, depth + 1) for item in body)
         if tag == "__dict__" and isinstance(body, list):
-            return {_hashable(decode(k, tensors, depth + 1)): decode(v, tensors, depth + 1)
+            return {_hashable(_decode(k, tensors, depth + 1)): _decode(v, tensors, depth + 1)
                     for k, v in body}
     raise ProtocolError("unrecognised value in message")
 
@@ -126,15 +139,17 @@ def _read_exactly(stream, size):
     return b"".join(chunks)
 
 
-def read_message(stream):
-    """Read one frame; raises EOFError when the other side has gone away."""
+def read_message(stream, limit=MAX_FRAME_BYTES):
+    """Read one frame of at most ``limit`` bytes; EOFError when the other side has gone.
+    The trusted side reads replies with MAX_REPLY_BYTES: a hostile worker must not make
+    the grading process allocate gigabytes."""
     (size,) = _HEADER.unpack(_read_exactly(stream, _HEADER.size))
-    if size > MAX_FRAME_BYTES:
+    if size > limit:
         raise ProtocolError("incoming message too large")
     try:
         message = json.loads(_read_exactly(stream, size).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ProtocolError(f"malformed message: {error}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ProtocolError(f"malformed message: {type(error).__name__}") from None
     if not isinstance(message, dict):
         raise ProtocolError("a message must be a JSON object")
     return message

@@ -189,6 +189,7 @@ def serve():
             reply = worker.handle(message)
         except protocol.ProtocolError as error:
             reply = {"ok": False, "error": {"type": "ProtocolError", "message": str(error)}}
+        reply["seq"] = message.get("seq")
         protocol.write_message(replies, reply)
 
 

@@ -51,11 +51,11 @@ def _preload():
     tripwires.install()
 
 
-def _living(keep):
-    """Pids of this sandbox's PID namespace that still run, except ``keep`` and pid 1."""
+def _living():
+    """Pids of this sandbox's PID namespace still running, other than pid 1 and us."""
     pids = []
     for entry in os.listdir("/proc"):
-        if entry.isdigit() and int(entry) not in keep and int(entry) != 1:
+        if entry.isdigit() and int(entry) not in (1, os.getpid()):
             try:
                 with open(f"/proc/{entry}/stat", "rb") as stat:
                     if stat.read().rsplit(b")", 1)[1].split()[0] != b"Z":
@@ -65,25 +65,24 @@ def _living(keep):
     return pids
 
 
-def _kill_leftovers(keep, patience=2.0):
-    """SIGKILL every other process of the sandbox until none is left (a process may fork
-    while we look, so look again), and reap our own dead children."""
+def _kill_leftovers(patience=2.0):
+    """SIGKILL every other process of the sandbox until none is left, and reap our own
+    children. kill(-1) reaches every process we may signal in this PID namespace except
+    ourselves and init, in one step, so a fork-and-exit chain cannot slip through."""
     deadline = time.monotonic() + patience
     while True:
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         while True:
             try:
                 if os.waitpid(-1, os.WNOHANG) == (0, 0):
                     break
             except ChildProcessError:
                 break
-        pids = _living(keep)
-        if not pids or time.monotonic() > deadline:
+        if not _living() or time.monotonic() > deadline:
             return
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         time.sleep(0.005)
 
 
@@ -108,7 +107,7 @@ def _unlink(path):
 
 
 def _fork_worker(fds, job, control):
-    _kill_leftovers(keep={os.getpid()})
+    _kill_leftovers()
     directory = _fresh_directories(job)
     pid = os.fork()
     if pid:
