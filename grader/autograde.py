@@ -1,134 +1,212 @@
 """Grade a whole class: SUBMISSIONS_DIR/<student>/<assignment>/*.ipynb.
 
-Each notebook is graded in its own ``python -m grader grade-notebook``
-process (which starts its own untrusted worker), several at once. Results go
-to the nbgrader gradebook, ``grades.csv``, one feedback page per student and
-assignment, and a JSON file per submission (with TA-only diagnostics).
+Only what is not up to date is graded: a stored result whose content key (the
+submission's files and the grader, see ``grader.submissions``) matches is reused. The
+rest is graded N at a time here (``jobs``) or on a Dask cluster (``scheduler``), each
+result stored and written to the nbgrader gradebook as it arrives (``grader.batch``).
+At the end the gradebook, ``grades.csv`` and the feedback pages are brought in line with
+the stored results, so a killed run followed by a new one ends as an uninterrupted run.
 """
 
 import csv
-import json
+import io
+import itertools
 import os
-import shutil
-import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from grader import feedback, sandbox
+from grader.batch import LocalBackend, Outcome, Recorder, batch_lock
+from grader.grading_unit import zero_result
+from grader.nbgrader_setup import write_config_file
+from grader.results_store import ResultsStore, atomic_write, write_if_changed
+from grader.submissions import discover, with_keys
 
-from grader import feedback, gradebook
-from grader.points import part_points
-from grader.nbgrader_setup import REPO_ROOT, assignments, solution_notebooks, write_config_file
-from grader.release import generate
-
-NOTEBOOK_TIMEOUT = 900
-
-
-def notebook_id(assignment):
-    """nbgrader's notebook id: the solution notebook's file name without .ipynb."""
-    return solution_notebooks(assignment)[0].stem
+UNSANDBOXED_BANNER = "NOT SANDBOXED: {count} of {total} submissions were graded without " \
+                     "the bubblewrap sandbox ({warning})"
 
 
 @dataclass
-class Submission:
-    student: str
-    assignment: str
-    path: Path
-    notebook_id: str
-
-
-def discover(submissions_dir, only=None):
-    """Find one notebook per student and assignment, in a stable order."""
-    known = set(assignments())
-    found = []
-    for student_dir in sorted(p for p in Path(submissions_dir).iterdir() if p.is_dir()):
-        for assignment_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
-            name = assignment_dir.name
-            if name not in known:
-                print(f"skipping {assignment_dir}: no assignment called {name!r}", file=sys.stderr)
-                continue
-            if only and name not in only:
-                continue
-            notebooks = sorted(assignment_dir.glob("*.ipynb"))
-            expected = assignment_dir / f"{notebook_id(name)}.ipynb"
-            chosen = expected if expected.exists() else (notebooks[0] if notebooks else None)
-            if chosen is not None:
-                found.append(Submission(student_dir.name, name, chosen, notebook_id(name)))
-    return found
-
-
-def _zero_result(assignment, reason):
-    """Every part scores 0, but the maximum still counts (the student is not let off)."""
-    maxima = part_points(assignment)
-    parts = {g: {"score": 0, "max_score": m, "tests": []} for g, m in maxima.items()}
-    return {"assignment": assignment, "score": 0, "max_score": sum(maxima.values()),
-            "parts": parts, "notes": ["This notebook could not be graded automatically; "
-                                      "your TA will look at it."], "internal_errors": [reason]}
-
-
-def grade_in_subprocess(submission):
-    """Run grade-notebook for one submission in a fresh grader process."""
-    command = [sys.executable, "-m", "grader", "grade-notebook", str(submission.path),
-               "--assignment", submission.assignment, "--json"]
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env,
-                              timeout=NOTEBOOK_TIMEOUT, cwd=str(REPO_ROOT))
-    except subprocess.TimeoutExpired:
-        return _zero_result(submission.assignment, "grading timed out")
-    if done.returncode != 0:
-        return _zero_result(submission.assignment, f"grader failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout)
-
-
-def _write_outputs(output_dir, submission, result):
-    student, assignment = submission.student, submission.assignment
-    page = output_dir / "feedback" / student / assignment / "feedback.html"
-    page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(feedback.render(student, result))
-    raw = output_dir / "results" / student / f"{assignment}.json"
-    raw.parent.mkdir(parents=True, exist_ok=True)
-    raw.write_text(json.dumps(result, indent=1))
-    # Keep a copy where nbgrader's formgrader expects graded notebooks.
-    copy = output_dir / "nbgrader" / "autograded" / student / assignment / f"{submission.notebook_id}.ipynb"
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(submission.path, copy)
+class BatchOutcome:
+    rows: list                      # one result dict (+ "student") per graded submission
+    output_dir: Path
+    graded: int = 0                 # graded by this run
+    up_to_date: int = 0             # reused from an earlier run
+    ungraded: list = field(default_factory=list)   # (submission, reason)
+    sandbox_warning: str = ""
 
 
 def write_csv(path, rows):
     part_ids = sorted({g for row in rows for g in row["parts"]})
-    with open(path, "w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["student", "assignment", "score", "max_score"] + part_ids)
-        for row in rows:
-            writer.writerow([row["student"], row["assignment"], f"{row['score']:g}",
-                             f"{row['max_score']:g}"]
-                            + [f"{row['parts'][g]['score']:g}" if g in row["parts"] else ""
-                               for g in part_ids])
+    text = io.StringIO(newline="")
+    writer = csv.writer(text)
+    writer.writerow(["student", "assignment", "score", "max_score"] + part_ids)
+    for row in rows:
+        writer.writerow([row["student"], row["assignment"], f"{row['score']:g}",
+                         f"{row['max_score']:g}"]
+                        + [f"{row['parts'][g]['score']:g}" if g in row["parts"] else ""
+                           for g in part_ids])
+    write_if_changed(path, text.getvalue())
 
 
-def autograde(submissions_dir, only=None, output_dir=None, jobs=None, progress=True):
-    """Grade everything found; returns the list of result rows (one per submission)."""
+def _older_than(path, reference):
+    return not path.exists() or path.stat().st_mtime_ns < reference.stat().st_mtime_ns
+
+
+def _write_derived_files(output_dir, store, submission, result):
+    """Feedback page and formgrader copy, unless already made from this result."""
+    stored = store.path(submission.student, submission.assignment)
+    student, assignment = submission.student, submission.assignment
+    page = output_dir / "feedback" / student / assignment / "feedback.html"
+    if _older_than(page, stored):
+        atomic_write(page, feedback.render(student, result))
+    # nbgrader's formgrader expects graded notebooks here
+    copy = (output_dir / "nbgrader" / "autograded" / student / assignment
+            / f"{submission.notebook_id}.ipynb")
+    if _older_than(copy, stored) and not submission.problem:
+        atomic_write(copy, submission.path.read_bytes())
+
+
+def _sync_gradebook(root, writer, submissions, records):
+    """Rewrite the gradebook entries that differ from the stored results (a run killed
+    between storing a result and recording it, a deleted or older gradebook)."""
+    from grader import gradebook
+    in_gradebook, cells = gradebook.scores(root), gradebook.grade_cells(root)
+    for submission in submissions:
+        record = records.get((submission.student, submission.assignment))
+        if record is None:
+            continue
+        parts = record["result"]["parts"]
+        expected = {g: float(parts[g]["score"]) if g in parts else 0.0
+                    for g in cells.get(submission.assignment, ())}
+        found = {g: in_gradebook.get((submission.assignment, submission.student, g))
+                 for g in expected}
+        if found != expected:
+            writer.record(submission.student, submission.assignment, submission.notebook_id,
+                          record["result"])
+
+
+def _sandbox_warning(rows):
+    unsandboxed = [r for r in rows if (r.get("sandbox") or {}).get("active", True) is False]
+    if not unsandboxed:
+        return ""
+    warning = unsandboxed[0]["sandbox"].get("warning") or "the sandbox was off"
+    return UNSANDBOXED_BANNER.format(count=len(unsandboxed), total=len(rows), warning=warning)
+
+
+def _plan(submissions, store, regrade_failed):
+    """(records reused, submissions to grade)."""
+    records, todo = {}, []
+    for submission in submissions:
+        record = store.current(submission)
+        if record is None or (regrade_failed and record.get("failed")):
+            todo.append(submission)
+        else:
+            records[submission.student, submission.assignment] = record
+    return records, todo
+
+
+def _without_grading(todo):
+    """Outcomes of submissions that cannot be graded at all (a linked or huge notebook)."""
+    for submission in todo:
+        result = zero_result(submission.assignment, submission.problem)
+        result["notes"].append(submission.problem)
+        yield Outcome(submission, result, "discovery")
+
+
+def _open_backend(gradeable, jobs, scheduler, require_sandbox):
+    if not gradeable:
+        return None
+    if scheduler:
+        from grader.dask_backend import DaskBackend
+        return DaskBackend(scheduler, require_sandbox)
+    jobs = jobs or max(1, min(len(gradeable), os.cpu_count() or 1))
+    return LocalBackend(jobs, require_sandbox)
+
+
+def _check_options(scheduler, require_sandbox):
+    """Fail on a mistyped address or a missing sandbox before doing any work."""
+    if scheduler:
+        from grader.dask_backend import check_address
+        check_address(scheduler)
+    elif require_sandbox:
+        sandbox.launcher(require=True)
+
+
+def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, progress=True,
+                    scheduler=None, require_sandbox=False, regrade_failed=False):
+    """Grade what is not up to date; see the module docstring. Returns a BatchOutcome."""
     submissions_dir = Path(submissions_dir)
     if not submissions_dir.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submissions_dir}")
+    _check_options(scheduler, require_sandbox)
     output_dir = Path(output_dir or f"{submissions_dir}-graded")
-    submissions = discover(submissions_dir, only)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    with batch_lock(output_dir):
+        submissions = with_keys(discover(submissions_dir, only))
+        store = ResultsStore(output_dir)
+        store.remove_leftovers()
+        records, todo = _plan(submissions, store, regrade_failed)
+        gradeable = [s for s in todo if not s.problem]
+        backend = _open_backend(gradeable, jobs, scheduler, require_sandbox)
+        try:
+            # Grading starts before the gradebook is set up: that takes seconds (nbgrader)
+            # and the first results wait for it.
+            outcomes = itertools.chain(_without_grading([s for s in todo if s.problem]),
+                                       backend.start(gradeable) if backend else ())
+            recorder = _record(output_dir, store, submissions, records, todo, outcomes,
+                               progress)
+        finally:
+            if backend is not None:
+                backend.close()
+        return _finish(output_dir, store, submissions, records, recorder)
+
+
+def _record(output_dir, store, submissions, records, todo, outcomes, progress):
+    """Set up the gradebook, record every outcome, then bring the gradebook in line with
+    every stored result."""
+    from grader import gradebook
+    from grader.release import generate
     root = output_dir / "nbgrader"
     for assignment in sorted({s.assignment for s in submissions}):
-        generate(assignment, root)  # registers notebooks and grade cells in the gradebook
+        generate(assignment, root)   # registers notebooks and grade cells in the gradebook
     write_config_file(root)
-    jobs = jobs or max(1, min(len(submissions), os.cpu_count() or 1))
+    if todo:
+        print(f"grading {len(todo)} of {len(submissions)} submissions "
+              f"({len(records)} results up to date)", file=sys.stderr)
+    else:
+        print(f"nothing to grade: {len(records)} results up to date", file=sys.stderr)
+    with gradebook.GradebookWriter(root) as writer:
+        recorder = Recorder(store, writer, len(todo), len(records), progress)
+        try:
+            for outcome in outcomes:
+                recorder.take(outcome)
+        finally:
+            recorder.close()
+        _sync_gradebook(root, writer, submissions, {**records, **recorder.records})
+    return recorder
+
+
+def _finish(output_dir, store, submissions, records, recorder):
+    up_to_date = len(records)
+    records = {**records, **recorder.records}
     rows = []
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        results = pool.map(grade_in_subprocess, submissions)
-        for submission, result in tqdm(zip(submissions, results), total=len(submissions),
-                                       desc="grading", disable=not progress, file=sys.stderr):
-            gradebook.record(root, submission.student, submission.assignment,
-                             submission.notebook_id, result)
-            _write_outputs(output_dir, submission, result)
-            rows.append(dict(result, student=submission.student))
+    for submission in submissions:
+        record = records.get((submission.student, submission.assignment))
+        if record is not None:
+            _write_derived_files(output_dir, store, submission, record["result"])
+            rows.append(dict(record["result"], student=submission.student))
     write_csv(output_dir / "grades.csv", rows)
-    return rows, output_dir
+    outcome = BatchOutcome(rows, output_dir, graded=len(recorder.records),
+                           up_to_date=up_to_date, ungraded=recorder.ungraded,
+                           sandbox_warning=_sandbox_warning(rows))
+    if outcome.sandbox_warning:
+        print(f"\n{'!' * 78}\nWARNING: {outcome.sandbox_warning}\n{'!' * 78}", file=sys.stderr)
+    return outcome
+
+
+def autograde(submissions_dir, only=None, output_dir=None, jobs=None, progress=True, **options):
+    """Grade everything found; returns (rows, output_dir), one row per graded submission."""
+    outcome = autograde_batch(submissions_dir, only, output_dir, jobs, progress, **options)
+    return outcome.rows, outcome.output_dir

@@ -41,17 +41,32 @@ def _grade_notebook(args):
 
 
 def _autograde(args):
-    from grader.autograde import autograde
-    from grader.report import class_table
-    try:
-        rows, output_dir = autograde(args.submissions, only=args.assignment or None,
-                                     output_dir=args.output, jobs=args.jobs)
-    except FileNotFoundError as error:
-        print(error, file=sys.stderr)
+    if args.jobs is not None and args.jobs < 1:
+        print("autograde: --jobs must be at least 1", file=sys.stderr)
         return 2
-    print(class_table(rows))
-    print(f"\ngrades: {output_dir / 'grades.csv'}\nfeedback: {output_dir / 'feedback'}"
+    from grader.autograde import autograde_batch
+    from grader.batch import BatchBusy
+    from grader.dask_backend import SchedulerUnavailable
+    from grader.report import class_table
+    from grader.sandbox import SandboxUnavailable
+    try:
+        outcome = autograde_batch(args.submissions, only=args.assignment or None,
+                                  output_dir=args.output, jobs=args.jobs,
+                                  scheduler=args.scheduler, require_sandbox=args.require_sandbox,
+                                  regrade_failed=args.regrade_failed)
+    except (FileNotFoundError, SchedulerUnavailable, SandboxUnavailable, BatchBusy) as error:
+        print(f"autograde: {error}", file=sys.stderr)
+        return 2
+    output_dir = outcome.output_dir
+    print(class_table(outcome.rows))
+    print(f"\ngraded now: {outcome.graded}, up to date: {outcome.up_to_date}"
+          f"\ngrades: {output_dir / 'grades.csv'}\nfeedback: {output_dir / 'feedback'}"
           f"\ngradebook: {output_dir / 'nbgrader' / 'gradebook.db'}")
+    if outcome.ungraded:
+        print(f"\nNOT GRADED ({len(outcome.ungraded)}), run again to grade them:", file=sys.stderr)
+        for submission, reason in outcome.ungraded:
+            print(f"  {submission.student}/{submission.assignment}: {reason}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -92,6 +107,12 @@ def build_parser():
     auto.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     auto.add_argument("--output", help="default: <SUBMISSIONS>-graded")
     auto.add_argument("--jobs", type=int, help="notebooks graded at once (default: cores)")
+    auto.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                      help="grade on this Dask distributed cluster instead of this machine")
+    auto.add_argument("--require-sandbox", action="store_true",
+                      help="fail instead of grading outside the bubblewrap sandbox")
+    auto.add_argument("--regrade-failed", action="store_true",
+                      help="grade again the submissions that could not be graded last time")
     auto.set_defaults(run=_autograde)
     diagrams = commands.add_parser("diagrams", help="re-render an assignment's diagram "
                                    "questions into its solution notebook")

@@ -36,8 +36,15 @@ def _assignment_table(assignment, rows):
     return f"{assignment}\n" + "\n".join(rendered)
 
 
+def _sandbox_banner(rows):
+    outside = sum(1 for row in rows if row.get("sandbox", {}).get("active") is False)
+    return (f"!!! NOT SANDBOXED: {outside} of {len(rows)} submissions were graded with the "
+            "student's code outside the sandbox !!!\n\n") if outside else ""
+
+
 def class_table(rows):
-    """One table per assignment: a line per submission with its total and part scores."""
+    """One table per assignment: a line per submission with its total and part scores,
+    under a banner if any submission was graded outside the sandbox."""
     assignments = sorted({row["assignment"] for row in rows})
-    return "\n\n".join(_assignment_table(a, [r for r in rows if r["assignment"] == a])
-                        for a in assignments)
+    return _sandbox_banner(rows) + "\n\n".join(
+        _assignment_table(a, [r for r in rows if r["assignment"] == a]) for a in assignments)

@@ -23,10 +23,12 @@ def test_discover_finds_one_notebook_per_student_and_skips_unknown(tmp_path, cap
     _submit(tmp_path, "bob", ASSIGNMENT, "01_conv1d.ipynb")
     _submit(tmp_path, "ann", ASSIGNMENT, "my copy.ipynb")
     _submit(tmp_path, "cid", "99_unknown", "x.ipynb")
-    (tmp_path / "dan" / ASSIGNMENT).mkdir(parents=True)  # nothing submitted
+    (tmp_path / "dan" / ASSIGNMENT).mkdir(parents=True)  # a folder, but no notebook
     found = discover(tmp_path)
     assert [(s.student, s.path.name) for s in found] == [("ann", "my copy.ipynb"),
-                                                         ("bob", "01_conv1d.ipynb")]
+                                                         ("bob", "01_conv1d.ipynb"),
+                                                         ("dan", "01_conv1d.ipynb")]
+    assert not found[2].path.exists() and found[2].files == []   # graded 0, with a note
     assert "99_unknown" in capsys.readouterr().err
     assert discover(tmp_path, only=["02_conv2d"]) == []
 

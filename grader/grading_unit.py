@@ -1,0 +1,135 @@
+"""The unit of work of a class batch: grade one submission, get its result dict.
+
+Today a unit runs one fresh ``python -m grader grade-notebook`` process per submission.
+A faster unit (say, a long-lived grading process per job slot) only has to offer the same
+interface, and ``make_unit`` to return it:
+
+    unit.grade(notebook_path, assignment) -> result dict   (see docs/ARCHITECTURE.md)
+    unit.close()
+
+``grade`` never raises because of the submission: a notebook that cannot be graded gets
+``zero_result`` with the reason for the TA. It raises ``GradingUnavailable`` when this
+machine cannot grade anything (the sandbox is required but missing): the submission then
+stays ungraded rather than scored. A backend makes one unit per job slot and uses it from
+one thread at a time.
+"""
+
+import ctypes
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path, PurePath
+
+from grader.nbgrader_setup import REPO_ROOT
+from grader.points import part_points
+
+NOTEBOOK_TIMEOUT = 900        # seconds for one whole notebook (its parts have their own)
+SANDBOX_REFUSED = "--require-sandbox"
+COULD_NOT_GRADE = "This notebook could not be graded automatically; your TA will look at it."
+
+
+class GradingUnavailable(RuntimeError):
+    """This machine cannot grade at all; nothing is recorded for the submission."""
+
+
+_MAXIMA_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=None)
+def _maxima(assignment):
+    return part_points(assignment)
+
+
+def part_maxima(assignment):
+    """grade_id -> points, read once per process. Call it in the main thread before
+    starting grading threads: reading the points parses the checks, and CPython 3.11's
+    ast.parse is not thread-safe (SystemError "AST constructor recursion depth mismatch")."""
+    with _MAXIMA_LOCK:
+        return dict(_maxima(assignment))
+
+
+def zero_result(assignment, reason):
+    """Every part scores 0, but the maximum still counts (the student is not let off)."""
+    maxima = part_maxima(assignment)
+    parts = {g: {"score": 0, "max_score": m, "tests": []} for g, m in maxima.items()}
+    return {"assignment": assignment, "score": 0, "max_score": sum(maxima.values()),
+            "parts": parts, "notes": [COULD_NOT_GRADE], "internal_errors": [reason]}
+
+
+def _die_with_parent_hook():
+    """A pre-exec hook asking Linux to SIGKILL the child when its parent dies, so a killed
+    batch leaves no grading processes behind; None where prctl is not available."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    set_parent_death_signal = 1
+    # Looked up before forking: the hook itself must do as little as possible.
+    return lambda: prctl(set_parent_death_signal, signal.SIGKILL, 0, 0, 0)
+
+
+class SubprocessUnit:
+    """One submission per fresh ``python -m grader grade-notebook --json`` process."""
+
+    def __init__(self, require_sandbox=False, timeout=NOTEBOOK_TIMEOUT):
+        self.require_sandbox = require_sandbox
+        self.timeout = timeout
+        self._hook = _die_with_parent_hook()
+
+    def command(self, notebook_path, assignment):
+        command = [sys.executable, "-m", "grader", "grade-notebook", str(notebook_path),
+                   "--assignment", assignment, "--json"]
+        return command + ([SANDBOX_REFUSED] if self.require_sandbox else [])
+
+    def grade(self, notebook_path, assignment):
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        try:
+            # errors="replace": a stray byte in a message must not cost the grade
+            done = subprocess.run(self.command(notebook_path, assignment), capture_output=True,
+                                  encoding="utf-8", errors="replace", env=env,
+                                  timeout=self.timeout, cwd=str(REPO_ROOT),
+                                  preexec_fn=self._hook)
+        except subprocess.TimeoutExpired:
+            return zero_result(assignment, f"grading took longer than {self.timeout} s")
+        refusal = [line for line in done.stderr.splitlines()
+                   if line.startswith(f"{SANDBOX_REFUSED}:")]
+        if done.returncode == 2 and refusal:   # grade-notebook's own words, not the student's
+            raise GradingUnavailable(refusal[-1])
+        if done.returncode != 0:
+            return zero_result(assignment, f"the grader failed (exit {done.returncode}): "
+                                           f"{done.stderr[-2000:]}")
+        try:
+            return json.loads(done.stdout)
+        except ValueError:
+            return zero_result(assignment, f"the grader printed no result: {done.stdout[-500:]}")
+
+    def close(self):
+        """Nothing to release: each grade() used its own process."""
+
+
+def make_unit(require_sandbox=False):
+    """The unit each job slot uses: a long-lived grading process (``grader.slot``) whose
+    start-up, imports and sandboxed fork server are paid once per slot, not per notebook."""
+    from grader.slot import SlotUnit
+    return SlotUnit(require_sandbox=require_sandbox)
+
+
+def grade_files(unit, files, notebook_name, assignment):
+    """Grade a submission given as {file name: bytes} (a machine without the class's
+    disk): the files are written to a private temporary folder that is removed after."""
+    for name in [notebook_name, *files]:
+        if PurePath(name).name != name or name in ("", ".", ".."):
+            raise ValueError(f"unsafe file name in a submission: {name!r}")
+    if notebook_name not in files:
+        raise ValueError(f"the notebook {notebook_name!r} is not among the submitted files")
+    with tempfile.TemporaryDirectory(prefix="grader-submission-") as folder:
+        for name, data in files.items():
+            (Path(folder) / name).write_bytes(data)
+        return unit.grade(Path(folder) / notebook_name, assignment)

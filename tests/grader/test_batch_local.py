@@ -1,0 +1,129 @@
+"""Real class batches on this machine (`python -m grader autograde`): --jobs 2 gives the
+scores of --jobs 1, a batch killed with SIGKILL resumes where it stopped and ends as an
+uninterrupted run, an unchanged batch is a no-op. Notebook 04 (cheap to grade)."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from grader import gradebook
+from grader.nbgrader_setup import REPO_ROOT
+from grader.results_store import ResultsStore
+from grader.samples import write_samples
+
+ASSIGNMENT = "04_param_counting"
+MISTAKES = ("conv_forgot_bias", "macs_per_input")
+STUDENTS = ("blank", *MISTAKES, "reference")
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("batch")]
+
+
+def autograde(submissions, output, *options, env=None, wait=True):
+    command = [sys.executable, "-m", "grader", "autograde", str(submissions),
+               "--output", str(output), *options]
+    environment = dict(os.environ, **(env or {}))
+    if not wait:
+        return subprocess.Popen(command, cwd=REPO_ROOT, env=environment, text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.run(command, cwd=REPO_ROOT, env=environment, text=True,
+                          capture_output=True, timeout=900)
+
+
+def graded_at(output):
+    store = ResultsStore(output)
+    records = (store.load(student, ASSIGNMENT) for student in STUDENTS)
+    return {r["student"]: r["graded_at"] for r in records if r is not None}
+
+
+@pytest.fixture(scope="module")
+def jobs_1(tmp_path_factory):
+    """The class graded once, one notebook at a time: the reference for everything here."""
+    root = tmp_path_factory.mktemp("batch")
+    write_samples(ASSIGNMENT, root / "submissions", only=MISTAKES)
+    done = autograde(root / "submissions", root / "jobs1", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "grading 4 of 4 submissions (0 results up to date)" in done.stderr
+    return root
+
+
+def test_two_jobs_give_the_scores_of_one(jobs_1):
+    done = autograde(jobs_1 / "submissions", jobs_1 / "jobs2", "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    one, two = gradebook.scores(jobs_1 / "jobs1" / "nbgrader"), \
+        gradebook.scores(jobs_1 / "jobs2" / "nbgrader")
+    assert one == two and {s for _, s, _ in one} == set(STUDENTS)
+    assert (jobs_1 / "jobs1" / "grades.csv").read_bytes() == \
+        (jobs_1 / "jobs2" / "grades.csv").read_bytes()
+    reference = ResultsStore(jobs_1 / "jobs1").load("reference", ASSIGNMENT)["result"]
+    assert reference["score"] == reference["max_score"] > 0
+    assert reference["sandbox"] == {"active": True, "warning": None}
+
+
+def test_an_unchanged_batch_is_a_no_op(jobs_1, tmp_path):
+    output = tmp_path / "graded"
+    shutil.copytree(jobs_1 / "jobs1", output)
+    leftover = output / "results" / "blank" / f".tmp-{ASSIGNMENT}.json.999.dead"
+    leftover.write_text('{"half": ')
+    database, csv = output / "nbgrader" / "gradebook.db", output / "grades.csv"
+    before = database.read_bytes(), csv.read_bytes(), graded_at(output)
+    done = autograde(jobs_1 / "submissions", output, "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    assert "nothing to grade: 4 results up to date" in done.stderr
+    assert (database.read_bytes(), csv.read_bytes(), graded_at(output)) == before
+    assert not leftover.exists()
+
+
+def _orphans(path_part):
+    """Grading processes still running on the killed batch's files."""
+    return [p for p in psutil.process_iter(["cmdline"])
+            if any(path_part in part for part in p.info["cmdline"] or ())]
+
+
+def test_a_batch_killed_with_sigkill_resumes_and_ends_as_an_uninterrupted_run(
+        jobs_1, tmp_path):
+    submissions, output = tmp_path / "submissions", tmp_path / "graded"
+    shutil.copytree(jobs_1 / "submissions", submissions)
+    batch = autograde(submissions, output, "--jobs", "1", wait=False)
+    deadline = time.monotonic() + 600
+    while len(graded_at(output)) < 2 and batch.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGKILL)
+    batch.communicate(timeout=60)
+    survivors = graded_at(output)
+    assert 2 <= len(survivors) < len(STUDENTS), "kill the batch in its middle"
+    assert gradebook.integrity(output / "nbgrader") == "ok"
+    time.sleep(1.0)   # the killed grader's children get SIGKILL from the kernel
+    assert _orphans(str(submissions)) == []
+    done = autograde(submissions, output, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    missing = len(STUDENTS) - len(survivors)
+    assert f"grading {missing} of 4 submissions ({len(survivors)} results up to date)" \
+        in done.stderr
+    after = graded_at(output)
+    assert {s: after[s] for s in survivors} == survivors and len(after) == len(STUDENTS)
+    assert gradebook.scores(output / "nbgrader") == gradebook.scores(jobs_1 / "jobs1" / "nbgrader")
+    assert gradebook.integrity(output / "nbgrader") == "ok"
+    assert (output / "grades.csv").read_bytes() == (jobs_1 / "jobs1" / "grades.csv").read_bytes()
+    for student in STUDENTS:
+        assert (output / "feedback" / student / ASSIGNMENT / "feedback.html").is_file()
+
+
+def test_a_changed_notebook_alone_is_graded_again_and_unsandboxed_grading_is_announced(
+        jobs_1, tmp_path):
+    submissions, output = tmp_path / "submissions", tmp_path / "graded"
+    shutil.copytree(jobs_1 / "submissions", submissions)
+    shutil.copytree(jobs_1 / "jobs1", output)
+    notebook = submissions / "blank" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    notebook.write_text(notebook.read_text().replace("YOUR CODE HERE", "my code here"))
+    done = autograde(submissions, output, "--jobs", "2", env={"GRADER_SANDBOX": "off"})
+    assert done.returncode == 0, done.stderr
+    assert "grading 1 of 4 submissions (3 results up to date)" in done.stderr
+    assert "WARNING: NOT SANDBOXED: 1 of 4 submissions were graded without" in done.stderr
+    assert done.stdout.startswith("!!! NOT SANDBOXED: 1 of 4 submissions")
+    blank = ResultsStore(output).load("blank", ASSIGNMENT)["result"]
+    assert blank["sandbox"]["active"] is False and blank["score"] == 0
