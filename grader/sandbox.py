@@ -67,6 +67,9 @@ def bwrap_arguments(scratch_dir, as_root):
             "--unshare-cgroup-try", "--die-with-parent", "--new-session", "--clearenv"]
     if not as_root:   # an ordinary user needs a user namespace to mount anything
         args.append("--unshare-user")
+    # The private /tmp first: the environment or the scratch may live under the host's
+    # /tmp, and their binds must land on top of it, not be hidden by it.
+    args += ["--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev"]
     created = set()
     for path in SYSTEM_DIRS:
         if os.path.islink(path):
@@ -81,7 +84,7 @@ def bwrap_arguments(scratch_dir, as_root):
     for package in RUNTIME_PACKAGES:
         _bind_with_parents(args, REPO_ROOT / package, f"{INSIDE_ROOT}/{package}", created)
     _bind_with_parents(args, scratch_dir, INSIDE_SCRATCH, created, writable=True)
-    args += ["--perms", "1777", "--tmpfs", "/tmp", "--proc", "/proc", "--dev", "/dev", "--chdir", INSIDE_SCRATCH]
+    args += ["--chdir", INSIDE_SCRATCH]
     return args
 
 
