@@ -17,7 +17,8 @@ import subprocess
 import sys
 import time
 
-from grader.grading_unit import NOTEBOOK_TIMEOUT, GradingUnavailable, zero_result
+from grader.grading_unit import (NOTEBOOK_TIMEOUT, GradingUnavailable, _die_with_parent_hook,
+                                 zero_result)
 from grader.nbgrader_setup import REPO_ROOT
 
 
@@ -47,13 +48,14 @@ class SlotUnit:
     def __init__(self, require_sandbox=False, timeout=NOTEBOOK_TIMEOUT):
         self.require_sandbox, self.timeout = require_sandbox, timeout
         self.process = None
+        self._hook = _die_with_parent_hook()     # a killed batch takes its slots with it
 
     def _start(self):
         env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
         self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], text=True,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, env=env, cwd=str(REPO_ROOT),
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=self._hook)
 
     def grade(self, notebook_path, assignment):
         if self.process is None or self.process.poll() is not None:
