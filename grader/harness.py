@@ -185,14 +185,14 @@ def released_notebook(assignment):
 
 
 def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
-                   require_sandbox=False):
+                   require_sandbox=False, fork_server=True):
     """Grade one notebook file; returns the JSON-ready result dict. Without a ``launcher``
     the worker runs in the bubblewrap sandbox, or - where bwrap cannot run - in a plain
     subprocess with a loud warning in the result (an error with ``require_sandbox``)."""
     started = time.perf_counter()
     warning = None
     if launcher is None:
-        launcher, warning = sandbox.launcher(require=require_sandbox)
+        launcher, warning = sandbox.launcher(require=require_sandbox, fork_server=fork_server)
     extraction, notes = read_submission(path, released_notebook(assignment))
     notes += [message for _, message in extraction.problems]
     with loaded_student(extraction, launcher, notes) as proxy:

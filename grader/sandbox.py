@@ -166,13 +166,15 @@ def _shared_fork_server():
     return server
 
 
-def launcher(require=False):
-    """(launcher, warning-or-None): the sandbox when it works, else the plain subprocess."""
+def launcher(require=False, fork_server=True):
+    """(launcher, warning-or-None): the sandbox when it works, else the plain subprocess.
+    ``fork_server``: the process-wide pre-imported fork server (worth it when this process
+    grades several notebooks); otherwise one plain sandboxed worker."""
     if os.environ.get("GRADER_SANDBOX", "auto") == "off" and not require:
         return WorkerLauncher(), UNSANDBOXED_WARNING.format(reason="GRADER_SANDBOX=off")
     reason = probe()
     if reason is None:
-        return _shared_fork_server(), None
+        return (_shared_fork_server() if fork_server else BubblewrapLauncher()), None
     if require:
         raise SandboxUnavailable(f"--require-sandbox: {reason}")
     return WorkerLauncher(), UNSANDBOXED_WARNING.format(reason=reason)
