@@ -64,7 +64,7 @@ def _write_derived_files(output_dir, store, submission, result):
     # nbgrader's formgrader expects graded notebooks here
     copy = (output_dir / "nbgrader" / "autograded" / student / assignment
             / f"{submission.notebook_id}.ipynb")
-    if _older_than(copy, stored) and not submission.problem:
+    if _older_than(copy, stored) and not submission.problem and submission.path.is_file():
         atomic_write(copy, submission.path.read_bytes())
 
 
