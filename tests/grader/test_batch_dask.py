@@ -11,7 +11,6 @@ import subprocess
 import sys
 import time
 
-import psutil
 import pytest
 from distributed import Client
 
@@ -102,12 +101,14 @@ def test_a_batch_on_the_cluster_scores_as_a_local_run(cluster, local_run):
         assert record["result"]["sandbox"]["active"] is True
 
 
-def _grading_worker(workers):
-    """The worker process that is running a grade-notebook child right now, if any."""
-    for worker in workers:
-        children = psutil.Process(worker.pid).children(recursive=True)
-        if any("grade-notebook" in " ".join(c.cmdline()) for c in children):
-            return worker
+def _worker_grading_now(client, workers):
+    """The process of one of our workers that is running a grading task, or None."""
+    ours = {worker.pid: worker for worker in workers}
+    # a lambda travels by value: the workers cannot import this test module
+    running = client.run(lambda dask_worker: (os.getpid(), len(dask_worker.state.executing)))
+    for pid, executing in running.values():
+        if executing and pid in ours:
+            return ours[pid]
     return None
 
 
@@ -118,8 +119,9 @@ def test_a_worker_killed_mid_task_costs_a_zero_result_that_can_be_graded_again(
     shutil.copytree(local_run / "submissions", tmp_path / "submissions")
     batch = autograde(tmp_path / "submissions", tmp_path / "graded", "--scheduler", address,
                       wait=False)
-    _wait_for(lambda: _grading_worker(workers) is not None, "a task on a worker")
-    os.kill(_grading_worker(workers).pid, signal.SIGKILL)
+    with Client(address, timeout="60s") as client:
+        _wait_for(lambda: _worker_grading_now(client, workers) is not None, "a grading task")
+        os.kill(_worker_grading_now(client, workers).pid, signal.SIGKILL)
     stdout, stderr = batch.communicate(timeout=600)
     assert batch.returncode == 0, stderr
     store = ResultsStore(tmp_path / "graded")
