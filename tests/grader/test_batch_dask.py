@@ -20,9 +20,11 @@ from grader.nbgrader_setup import REPO_ROOT
 from grader.results_store import ResultsStore
 from grader.samples import write_samples
 from grader.submissions import Submission
+from slow_submission import add_slow_copy
 
 ASSIGNMENT = "04_param_counting"
 STUDENTS = ("blank", "conv_forgot_bias", "reference")
+SLOW = "slow_reference"    # sorts last: graded last
 DASK = os.path.join(os.path.dirname(sys.executable), "dask")
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("batch")]
 
@@ -117,17 +119,21 @@ def test_a_worker_killed_mid_task_costs_a_zero_result_that_can_be_graded_again(
     """Runs last here: it kills one of the two workers."""
     address, workers = cluster
     shutil.copytree(local_run / "submissions", tmp_path / "submissions")
+    # graded for 20 s: a grading task is running when the test looks, on any machine
+    add_slow_copy(tmp_path / "submissions", ASSIGNMENT, "reference", SLOW)
     batch = autograde(tmp_path / "submissions", tmp_path / "graded", "--scheduler", address,
                       wait=False)
+    store = ResultsStore(tmp_path / "graded")
     with Client(address, timeout="60s") as client:
-        _wait_for(lambda: _worker_grading_now(client, workers) is not None, "a grading task")
+        # once the other three are stored, a worker still grading is grading the slow one
+        _wait_for(lambda: all(store.load(s, ASSIGNMENT) for s in STUDENTS)
+                  and _worker_grading_now(client, workers) is not None, "the slow notebook")
         os.kill(_worker_grading_now(client, workers).pid, signal.SIGKILL)
     stdout, stderr = batch.communicate(timeout=600)
     assert batch.returncode == 0, stderr
-    store = ResultsStore(tmp_path / "graded")
-    records = {s: store.load(s, ASSIGNMENT) for s in STUDENTS}
+    records = {s: store.load(s, ASSIGNMENT) for s in (*STUDENTS, SLOW)}
     failed = [s for s, r in records.items() if r["failed"]]
-    assert failed, "the killed worker's task must fail (allowed-failures 0)"
+    assert failed == [SLOW], "the killed worker's task must fail (allowed-failures 0)"
     for student in failed:
         result = records[student]["result"]
         assert result["score"] == 0 and "KilledWorker" in result["internal_errors"][0]
@@ -135,9 +141,12 @@ def test_a_worker_killed_mid_task_costs_a_zero_result_that_can_be_graded_again(
     again = autograde(tmp_path / "submissions", tmp_path / "graded", "--scheduler", address,
                       "--regrade-failed")
     assert again.returncode == 0, again.stderr
-    assert f"grading {len(failed)} of 3 submissions" in again.stderr
-    assert gradebook.scores(tmp_path / "graded" / "nbgrader") == \
+    assert f"grading {len(failed)} of 4 submissions" in again.stderr
+    scores = gradebook.scores(tmp_path / "graded" / "nbgrader")
+    assert {key: score for key, score in scores.items() if key[1] != SLOW} == \
         gradebook.scores(local_run / "local" / "nbgrader")
+    slow = store.load(SLOW, ASSIGNMENT)["result"]
+    assert slow["score"] == slow["max_score"] > 0
 
 
 def test_a_scheduler_that_is_not_there_is_a_clear_error(local_run, tmp_path, monkeypatch, capsys):
