@@ -34,6 +34,7 @@ NO_POOLING = ("torch.pool", "scipy.ndimage")
 NO_PADDING = ("numpy.pad", "torch.pad")
 # Hand-written gradients: no torch.autograd (backward, grad, functorch transforms).
 NO_AUTOGRAD = ("autograd",)
+NO_EPOCH_HELPERS = ("course.epoch_loops",)   # 06: fit & co. inside train_epoch/evaluate
 
 
 class CheckFailed(AssertionError):

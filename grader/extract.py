@@ -54,6 +54,16 @@ def _transform_ipython(source):
         return source
 
 
+def _target_names(target):
+    """The names a plain assignment target binds (``A`` or ``A, B``); None for anything
+    else (attributes, subscripts, starred)."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for element in target.elts for n in (_target_names(element) or [None])]
+    return [None]
+
+
 def _is_constant_assignment(node):
     if isinstance(node, ast.AnnAssign):
         targets, value = [node.target], node.value
@@ -61,9 +71,10 @@ def _is_constant_assignment(node):
         targets, value = node.targets, node.value
     else:
         return False
-    if value is None or not all(isinstance(t, ast.Name) for t in targets):
+    names = [name for t in targets for name in _target_names(t)]
+    if value is None or names is None or None in names or not names:
         return False
-    if all(t.id.isupper() for t in targets):
+    if all(name.isupper() for name in names):
         return True  # UPPER_CASE constants are kept whatever their value
     return all(isinstance(n, _CONSTANT_NODES) for n in ast.walk(value))
 
@@ -80,7 +91,7 @@ def _defined_names(node):
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return [node.name]
     if isinstance(node, ast.Assign):
-        return [t.id for t in node.targets if isinstance(t, ast.Name)]
+        return [n for t in node.targets for n in _target_names(t) if n is not None]
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return [node.target.id]
     if isinstance(node, (ast.Import, ast.ImportFrom)):

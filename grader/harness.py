@@ -23,6 +23,7 @@ from grader.errors import StudentFault, StudentTimeout, WorkerCrashed
 from grader.extract import Extraction, read_submission
 from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
 from grader.student import StudentProxy
+from grader.submitted_files import SubmittedFiles
 
 CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
 PART_BUDGET_SECONDS = 300.0  # student time allowed per grade part (all its tests)
@@ -98,6 +99,11 @@ class GradingPlugin:
     @pytest.fixture
     def student(self):
         return self.proxy
+
+    @pytest.fixture
+    def submitted_files(self):
+        """The checkpoints handed in beside the notebook (grader.submitted_files)."""
+        return getattr(self.proxy, "submitted_files", None) or SubmittedFiles(None)
 
     def pytest_configure(self, config):
         # Failure messages come from our own exceptions; pytest's long tracebacks (which
@@ -196,6 +202,7 @@ def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
     extraction, notes = read_submission(path, released_notebook(assignment))
     notes += [message for _, message in extraction.problems]
     with loaded_student(extraction, launcher, notes) as proxy:
+        proxy.submitted_files = SubmittedFiles(Path(path).parent)
         parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
         charging.recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
         restarts, timing = proxy.restarts, dict(proxy.timing)

@@ -2,11 +2,17 @@
 
 A mistake sample is the solution notebook with some solution cells' source
 replaced by wrong versions (``grader.mistakes``: one module per assignment);
-the test suite and ``python -m grader demo`` both use them.
+the test suite and ``python -m grader demo`` both use them. Where a notebook is graded
+on trained checkpoints too, the reference's (``grader/checks/<A>/checkpoints/``, made by
+the notebook's benchmark) are handed in beside every sample but the blank release, unless
+the mistake says otherwise.
 """
+
+import shutil
 
 import nbformat
 
+from grader.harness import CHECKS_ROOT
 from grader.mistakes import MISTAKES
 from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
 
@@ -39,4 +45,22 @@ def write_samples(assignment, submissions_dir, only=None):
         folder = submissions_dir / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, str(folder / source.name))
+        if student != "blank":
+            _hand_in_files(assignment, folder, samples[student])
     return samples
+
+
+def reference_files(assignment):
+    """{file name: path} of the reference's trained checkpoints (none for most notebooks)."""
+    folder = CHECKS_ROOT / assignment / "checkpoints"
+    return {p.name: p for p in sorted(folder.glob("*")) if p.is_file()} if folder.is_dir() else {}
+
+
+def _hand_in_files(assignment, folder, mistake):
+    references = reference_files(assignment)
+    changes = mistake.files if mistake else {}
+    for name in sorted(set(references) | set(changes)):
+        if name not in changes:
+            shutil.copyfile(references[name], folder / name)
+        elif changes[name] is not None:
+            (folder / name).write_bytes(changes[name](references.get(name)))

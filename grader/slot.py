@@ -18,7 +18,7 @@ import sys
 import time
 
 from grader.grading_unit import (NOTEBOOK_TIMEOUT, GradingUnavailable, _die_with_parent_hook,
-                                 zero_result)
+                                 grading_environment, zero_result)
 from grader.nbgrader_setup import REPO_ROOT
 
 
@@ -51,7 +51,7 @@ class SlotUnit:
         self._hook = _die_with_parent_hook()     # a killed batch takes its slots with it
 
     def _start(self):
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        env = grading_environment()
         self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], text=True,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, env=env, cwd=str(REPO_ROOT),

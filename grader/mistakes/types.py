@@ -1,4 +1,5 @@
-"""What a sample mistake is: a solution notebook with some solution cells replaced."""
+"""What a sample mistake is: a solution notebook with some solution cells replaced, and
+perhaps other files handed in beside it (trained checkpoints)."""
 
 from dataclasses import dataclass, field
 
@@ -16,3 +17,6 @@ class Mistake:
     # Parts allowed to lose points too (rare: e.g. a caller whose own check cannot
     # substitute the broken callee). Listed explicitly so the tests stay strict.
     cascades: tuple = ()
+    # Files beside the notebook, instead of the reference's (grader.samples): file name ->
+    # None (not handed in) or a function of the reference file's path returning bytes.
+    files: dict = field(default_factory=dict)

@@ -3,16 +3,7 @@
 import numpy as np
 import torch
 
-
-def _instantiate(namespace, class_name):
-    try:
-        cls = namespace[class_name]
-    except KeyError:
-        raise LookupError(f"`{class_name}` is not defined in your notebook.") from None
-    if not isinstance(cls, type) or not issubclass(cls, torch.nn.Module):
-        raise TypeError(f"`{class_name}` must be a torch.nn.Module subclass.")
-    model = cls()
-    return model
+from gradeworker.tools.common import instantiate_model
 
 
 def _as_output_tensor(output, class_name):
@@ -31,7 +22,7 @@ def module_summary(namespace, class_name, input_shape):
     """
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    model = _instantiate(namespace, class_name)
+    model = instantiate_model(namespace, class_name)
     n_params = sum(p.numel() for p in model.parameters())
     n_trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     layer_counts = {}
@@ -55,7 +46,7 @@ def train_and_predict(namespace, class_name, x_train, y_train, x_test,
     minibatches, all seeded) and return int64 predicted labels for ``x_test``."""
     torch.set_num_threads(1)
     torch.manual_seed(int(seed))
-    model = _instantiate(namespace, class_name)
+    model = instantiate_model(namespace, class_name)
     x_train = torch.as_tensor(np.asarray(x_train, dtype=np.float32))
     y_train = torch.as_tensor(np.asarray(y_train, dtype=np.int64))
     x_test = torch.as_tensor(np.asarray(x_test, dtype=np.float32))

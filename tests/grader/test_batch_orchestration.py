@@ -229,3 +229,19 @@ def test_the_real_unit_passes_require_sandbox_on_and_reports_a_refusal(class_dir
     assert unit.command(notebook, ASSIGNMENT)[-1] == "--require-sandbox"
     with pytest.raises(GradingUnavailable, match="--require-sandbox: bwrap is not installed"):
         unit.grade(notebook, ASSIGNMENT)
+
+
+def test_a_machine_without_the_class_disk_grades_a_missing_notebook_as_missing():
+    """On a Dask worker the submission arrives as bytes: without its notebook it is graded
+    like a missing notebook locally (0 with a note), not failed as a crash."""
+    from grader.grading_unit import grade_files
+
+    class Recording:
+        def grade(self, path, assignment):
+            return {"path_exists": path.exists(), "checkpoint": (path.parent / "mlp.pt").read_bytes()}
+
+    answer = grade_files(Recording(), {"mlp.pt": b"weights"}, "04_param_counting.ipynb",
+                         ASSIGNMENT)
+    assert answer == {"path_exists": False, "checkpoint": b"weights"}
+    with pytest.raises(ValueError, match="unsafe file name"):
+        grade_files(Recording(), {"../x.pt": b""}, "04_param_counting.ipynb", ASSIGNMENT)

@@ -30,6 +30,13 @@ def test_keeps_definitions_imports_and_constants_only():
     assert decorated.line == 1
 
 
+def test_keeps_constants_unpacked_from_a_tuple():
+    result = extract_definitions(notebook(
+        "MEAN, STD = 0.286, 0.353\nlow, (mid, high) = 1, (2, 3)\n"
+        "a, b = train(), 2\nfirst, *rest = 1, 2, 3\nself.x, y = 1, 2\n"))
+    assert names(result) == ["MEAN", "STD", "low", "mid", "high"]
+
+
 def test_syntax_error_spoils_only_its_cell():
     result = extract_definitions(notebook("def good():\n    return 1", "def bad(:\n    pass"))
     assert names(result) == ["good"]

@@ -154,3 +154,27 @@ def test_non_strict_allows_new_layers_but_not_new_shapes(tmp_path):
         load_checkpoint(target, path, strict=True)
     with pytest.raises(CheckpointError, match="conv1.weight: checkpoint"):
         load_checkpoint(Net(channels=4), path, strict=False)
+
+
+def test_an_open_binary_file_loads_like_a_path_and_is_named_in_messages(tmp_path):
+    import io
+    torch.manual_seed(0)
+    model = Net()
+    data = save_checkpoint(model, tmp_path / "net.pt", epoch=1).read_bytes()
+    other = Net()
+    assert load_checkpoint(other, io.BytesIO(data)) == {"epoch": 1}
+    assert _same_weights(model, other)
+    received = io.BytesIO(data)
+    received.name = "smallcnn.pt"
+    with pytest.raises(CheckpointError, match=r"the weights in smallcnn.pt do not fit Net"):
+        load_checkpoint(Net(channels=4), received)
+    marker = tmp_path / "code_ran"
+    evil = io.BytesIO()
+    torch.save({"format": FORMAT, "model_class": "Net", "state_dict": Net().state_dict(),
+                "metadata": {"x": Evil(marker)}}, evil)
+    evil.seek(0)
+    with pytest.raises(CheckpointError, match="unsafe"):
+        load_checkpoint(Net(), evil)
+    assert not marker.exists()
+    with pytest.raises(CheckpointError, match="not a readable PyTorch file"):
+        load_checkpoint(Net(), io.BytesIO(data[: len(data) // 2]))
