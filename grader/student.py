@@ -109,18 +109,27 @@ class StudentProxy:
         # process instead of the student's versions, and which of them were used.
         self.trusted = {}
         self.trusted_used = set()
+        self.load_hung = False
 
     # -- process management -------------------------------------------------
     def _ensure_started(self):
         if self.process is not None and self.process.poll() is None:
             return
+        if self.load_hung:
+            # it would hang again: every later call would cost the whole load timeout
+            raise StudentTimeout("loading your notebook", LOAD_TIMEOUT)
         started = time.perf_counter()
         work = Path(self._scratch.name) / "cwd"
         work.mkdir(exist_ok=True)
         with open(self.stderr_path, "ab") as stderr_file:
             self.process = self.launcher.start(str(work), stderr_file)
         units = [u.to_message() for u in self.extraction.units]
-        reply = self._exchange({"op": "load", "units": units}, LOAD_TIMEOUT, "loading your notebook")
+        try:
+            reply = self._exchange({"op": "load", "units": units}, LOAD_TIMEOUT,
+                                   "loading your notebook")
+        except StudentTimeout:
+            self.load_hung = True
+            raise
         self.defined = set(reply.get("defined", []))
         self.failed = dict(reply.get("failed", {}))
         self.timing["worker_launch"] += time.perf_counter() - started

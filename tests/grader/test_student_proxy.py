@@ -157,3 +157,21 @@ def test_runaway_memory_fails_in_the_worker_only(student):
         student.call("hog")
     assert caught.value.exc_type == "MemoryError"
     assert student.call("add", 1, 2) == 3
+
+
+def test_a_notebook_whose_loading_hangs_costs_one_load_timeout(monkeypatch):
+    """Loading hangs once: later calls fail at once instead of hanging again each time."""
+    import time
+
+    from grader import student as student_module
+    monkeypatch.setattr(student_module, "LOAD_TIMEOUT", 2.0)
+    code = "import time\nSTALL = time.sleep(60)\ndef f():\n    return 1\n"
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    with StudentProxy(extract_definitions(notebook)) as proxy:
+        with pytest.raises(StudentTimeout, match="loading your notebook"):
+            proxy.call("f")
+        started = time.perf_counter()
+        for _ in range(3):
+            with pytest.raises(StudentTimeout, match="within 2 s"):
+                proxy.call("f")
+        assert time.perf_counter() - started < 1.0
