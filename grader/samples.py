@@ -8,8 +8,6 @@ the notebook's benchmark) are handed in beside every sample but the blank releas
 the mistake says otherwise.
 """
 
-import shutil
-
 import nbformat
 
 from grader.harness import CHECKS_ROOT
@@ -46,7 +44,7 @@ def write_samples(assignment, submissions_dir, only=None):
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(notebook, str(folder / source.name))
         if student != "blank":
-            _hand_in_files(assignment, folder, samples[student])
+            hand_in_files(assignment, folder, samples[student])
     return samples
 
 
@@ -56,11 +54,21 @@ def reference_files(assignment):
     return {p.name: p for p in sorted(folder.glob("*")) if p.is_file()} if folder.is_dir() else {}
 
 
-def _hand_in_files(assignment, folder, mistake):
+def handed_in_files(assignment, mistake):
+    """{file name: bytes} a sample hands in beside its notebook (``mistake`` None: the
+    reference's)."""
     references = reference_files(assignment)
     changes = mistake.files if mistake else {}
+    files = {}
     for name in sorted(set(references) | set(changes)):
         if name not in changes:
-            shutil.copyfile(references[name], folder / name)
+            files[name] = references[name].read_bytes()
         elif changes[name] is not None:
-            (folder / name).write_bytes(changes[name](references.get(name)))
+            files[name] = changes[name](references.get(name))
+    return files
+
+
+def hand_in_files(assignment, folder, mistake):
+    """Write the files a sample hands in beside its notebook into ``folder``."""
+    for name, data in handed_in_files(assignment, mistake).items():
+        (folder / name).write_bytes(data)

@@ -1,7 +1,7 @@
 """Grade implementation variants of a notebook through the real worker (tests only).
 
 A variant is the notebook's solution with some solution cells replaced (keyed by the
-cells' grade_id). Right variants must get full marks; wrong ones ``{part: (source, phrase)}``
+cells' grade_id), handed in with the reference's checkpoints where the notebook has some. Right variants must get full marks; wrong ones ``{part: (source, phrase)}``
 must lose points on exactly those parts, with ``phrase`` in the feedback.
 """
 
@@ -9,7 +9,7 @@ import nbformat
 
 from grader.harness import grade_notebook
 from grader.nbgrader_setup import solution_notebooks
-from grader.samples import _replace_solution_cells
+from grader.samples import hand_in_files, _replace_solution_cells
 
 
 def grade_variant(tmp_path_factory, assignment, name, replacements):
@@ -18,6 +18,7 @@ def grade_variant(tmp_path_factory, assignment, name, replacements):
     _replace_solution_cells(notebook, {k: v.strip() + "\n" for k, v in replacements.items()})
     path = tmp_path_factory.mktemp(name) / source.name
     nbformat.write(notebook, str(path))
+    hand_in_files(assignment, path.parent, None)   # the reference's checkpoints, if any
     return grade_notebook(path, assignment)
 
 

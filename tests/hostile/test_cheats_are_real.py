@@ -48,3 +48,23 @@ def test_the_cheat_gets_the_reference_answer_where_nothing_is_hidden(case, tmp_p
     assert type(got) is type(expected) or hasattr(got, "shape")
     assert got == pytest.approx(expected) if not hasattr(got, "shape") else \
         got.tolist() == pytest.approx(list(expected))
+
+
+def test_the_test_set_lookup_answers_every_test_image_where_the_data_is_visible(tmp_path):
+    """cases_models.model_looks_up_the_test_set, run on the host with the data directory it
+    is told about: every test image gets its true label (the sandbox is what stops it)."""
+    import numpy as np
+    import torch
+    from torch import nn
+
+    import cases_models
+    from source_lib.data import load_fashion_mnist
+    data = Path(os.environ.get("COURSE_DATA_DIR", "/nonexistent"))
+    namespace = {"nn": nn, "torch": torch, "FASHION_MEAN": 0.286, "FASHION_STD": 0.353}
+    exec(f"DATA_DIR = {str(data)!r}\n" + cases_models.LOOKUP, namespace)
+    images, labels = load_fashion_mnist("test", download=False)
+    picked = np.random.default_rng(0).permutation(len(images))[:500]
+    x = torch.from_numpy(images[picked][:, None]).float() / 255
+    with torch.no_grad():
+        predicted = namespace["MLP"]()(x).argmax(dim=1).numpy()
+    assert (predicted == labels[picked]).all()

@@ -18,6 +18,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 import cases_files
+import cases_models
 import cases_processes
 import cases_secrets
 from corpus_model import (AT_MOST_BASE, FULL, SAME_AS_BASE, ZERO, Host, base_notebook,
@@ -25,11 +26,13 @@ from corpus_model import (AT_MOST_BASE, FULL, SAME_AS_BASE, ZERO, Host, base_not
 from grader import sandbox
 from grader.autograde import autograde
 from grader.nbgrader_setup import REPO_ROOT
+from grader.mistakes import MISTAKES
 from grader.points import part_points
+from grader.samples import hand_in_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_corpus")]
 
-CASES = cases_secrets.CASES + cases_processes.CASES + cases_files.CASES
+CASES = cases_secrets.CASES + cases_processes.CASES + cases_files.CASES + cases_models.CASES
 BASELINE_PREFIX = "baseline-"
 
 
@@ -60,8 +63,10 @@ def _baselines(submissions):
     """Sample mistakes that cases are measured against, graded in the same batch."""
     for assignment, base in sorted({(c.assignment, c.base) for c in CASES
                                     if c.base not in ("reference", "blank")}):
-        write_submission(submissions / f"{BASELINE_PREFIX}{base}" / assignment,
-                         as_submission(assignment, base_notebook(assignment, base)))
+        folder = submissions / f"{BASELINE_PREFIX}{base}" / assignment
+        write_submission(folder, as_submission(assignment, base_notebook(assignment, base)))
+        mistake = next(m for m in MISTAKES[assignment] if m.student == base)
+        hand_in_files(assignment, folder, mistake)   # its checkpoints, if it has any
 
 
 @pytest.fixture(scope="module")

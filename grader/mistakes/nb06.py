@@ -1,0 +1,133 @@
+"""Sample mistakes for 06_fc_vs_cnn_fashionmnist (used by the demo and the test suite).
+
+Every sample but the blank release hands in the reference's trained checkpoints
+(``grader/checks/06_fc_vs_cnn_fashionmnist/checkpoints/``) unless ``files`` says otherwise.
+"""
+
+import io
+
+import torch
+from torch import nn
+
+from grader.mistakes.types import Mistake
+
+_TRAIN_EPOCH = '''def train_epoch(model, loader, optimizer, loss_fn):
+    model.train()
+    total_loss, seen = 0.0, 0
+    for x, y in loader:
+{body}
+    return total_loss / seen
+'''
+_EVALUATE = '''def evaluate(model, loader):
+{prologue}
+    total_loss, correct, seen = 0.0, 0, 0
+    with torch.no_grad():
+        for x, y in loader:
+            logits = model(x)
+{body}
+            seen += len(y)
+    return total_loss / seen, correct / seen
+'''
+_STANDARD_STEP = '''        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()'''
+
+
+def _whole_model(_reference):
+    """torch.save of a whole model object (not weights): the loader must refuse it."""
+    buffer = io.BytesIO()
+    torch.save(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), buffer)
+    return buffer.getvalue()
+
+
+def _untrained(reference):
+    """The reference checkpoint with its weights replaced by small random ones: what saving
+    before training gives (same names and shapes, so it loads)."""
+    payload = torch.load(reference, weights_only=True)
+    generator = torch.Generator().manual_seed(0)
+    payload["state_dict"] = {
+        name: (torch.randn(tensor.shape, generator=generator) * 0.05).to(tensor.dtype)
+        if tensor.is_floating_point() else tensor
+        for name, tensor in payload["state_dict"].items()}
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()
+
+
+MISTAKES = [
+    Mistake("train_no_zero_grad", "train_epoch never resets the gradients",
+            {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP.replace(
+                "        optimizer.zero_grad()\n", "") + '''
+        total_loss += loss.item() * len(y)
+        seen += len(y)''')},
+            {"test_train_epoch": "optimizer.zero_grad()"}),
+    Mistake("train_batch_mean", "train_epoch averages the batch losses without weights",
+            {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP + '''
+        total_loss += loss.item()
+        seen += 1''')},
+            {"test_train_epoch": "weight each batch's mean loss by its batch size"}),
+    Mistake("train_calls_fit", "train_epoch hands the work to the course's fit()",
+            {"train_epoch": '''from source_lib.training import fit
+
+
+def train_epoch(model, loader, optimizer, loss_fn):
+    history = fit(model, loader, epochs=1, lr=optimizer.param_groups[0]["lr"])
+    return history.train_loss[-1]
+'''}, {"test_train_epoch": "a course helper that already runs a whole epoch"}),
+    Mistake("eval_no_eval_mode", "evaluate leaves the model in train mode",
+            {"evaluate": _EVALUATE.format(prologue="", body='''            total_loss += F.cross_entropy(logits, y, reduction="sum").item()
+            correct += (logits.argmax(dim=1) == y).sum().item()''')},
+            {"test_evaluate": "call model.eval() first"}),
+    Mistake("eval_batch_accuracy", "evaluate averages the per-batch accuracies",
+            {"evaluate": '''def evaluate(model, loader):
+    model.eval()
+    losses, accuracies, sizes = [], [], []
+    with torch.no_grad():
+        for x, y in loader:
+            logits = model(x)
+            losses.append(F.cross_entropy(logits, y).item() * len(y))
+            accuracies.append((logits.argmax(dim=1) == y).float().mean().item())
+            sizes.append(len(y))
+    return sum(losses) / sum(sizes), sum(accuracies) / len(accuracies)
+'''}, {"test_evaluate": "the accuracy is a mean over batches"}),
+    Mistake("mlp_with_conv", "the dense network sneaks in a convolution",
+            {"MLP": '''class MLP(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.Flatten(),
+            nn.Linear(8 * 28 * 28, 256), nn.ReLU(),
+            nn.Linear(256, 10),
+        )
+
+    def forward(self, x):
+        return self.layers((x - FASHION_MEAN) / FASHION_STD)
+'''}, {"test_mlp": "Linear layers only",
+       # the reference's mlp.pt was trained for the real MLP: it cannot fit this one
+       "test_mlp_checkpoint": "do not fit"}),
+    Mistake("missing_checkpoint", "smallcnn.pt was not handed in", {},
+            {"test_smallcnn_checkpoint": "No `smallcnn.pt` was submitted"},
+            files={"smallcnn.pt": None}),
+    Mistake("whole_model_saved", "smallcnn.pt is a whole pickled model, not weights", {},
+            {"test_smallcnn_checkpoint": "refused to load"},
+            files={"smallcnn.pt": _whole_model}),
+    Mistake("cnn_changed_after_training", "SmallCNN was widened after its checkpoint was saved",
+            {"SmallCNN": '''class SmallCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            conv_block(1, 48),
+            conv_block(48, 64),
+            conv_block(64, 128),
+        )
+        self.classifier = nn.Linear(128 * 3 * 3, 10)
+
+    def forward(self, x):
+        features = self.features((x - FASHION_MEAN) / FASHION_STD)
+        return self.classifier(features.flatten(1))
+'''}, {"test_smallcnn_checkpoint": "do not fit"}),
+    Mistake("untrained_mlp", "mlp.pt was saved before training", {},
+            {"test_mlp_checkpoint": "test accuracy; this check needs"},
+            files={"mlp.pt": _untrained}),
+]
