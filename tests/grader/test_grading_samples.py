@@ -46,7 +46,9 @@ def test_blank_release_scores_zero_on_every_part_without_crashing(graded, assign
     assert blank["max_score"] == rows[assignment, "reference"]["max_score"]
     for grade_id, part in blank["parts"].items():
         assert part["score"] == 0 and part["max_score"] > 0, grade_id
-        assert all("not implemented" in t["message"] or "not defined" in t["message"]
+        # the blank release hands in no checkpoints: their parts say so
+        assert all(any(words in t["message"] for words in
+                       ("not implemented", "not defined", "was submitted beside your notebook"))
                    for t in part["tests"]), part["tests"]
     assert blank["internal_errors"] == []
 

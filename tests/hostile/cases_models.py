@@ -101,7 +101,7 @@ CASES = [
          _looks_up_the_test_set, base="untrained_mlp", parts={"test_mlp_checkpoint": ZERO}),
     Case("checkpoint_pickle_runs_code", P06, "smallcnn.pt is a pickle whose loading would "
          "create a file", _pickle_with_code, parts={"test_smallcnn_checkpoint": ZERO},
-         phrases=("not a readable PyTorch file", "refused to load"),
+         phrases=(("not a readable PyTorch file", "refused to load"),),
          host_checks=(_marker_absent,)),
     Case("checkpoint_links_to_the_reference", P06, "mlp.pt is a symbolic link to the "
          "reference's trained weights", _linked_checkpoint,
