@@ -127,7 +127,9 @@ class LocalBackend:
     def __init__(self, jobs, require_sandbox=False):
         self.units = queue.Queue()
         for _ in range(jobs):
-            self.units.put(make_unit(require_sandbox=require_sandbox))
+            unit = make_unit(require_sandbox=require_sandbox)
+            unit.warm_up()
+            self.units.put(unit)
         self.pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="grading-slot")
 
     def start(self, todo):

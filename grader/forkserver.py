@@ -92,10 +92,14 @@ class ZygoteLauncher(BubblewrapLauncher):
             raise ZygoteDied(f"the worker sandbox refused: {reply['error']}")
         return reply
 
-    def start(self, scratch_dir, stderr_file):
+    def prestart(self):
+        """Start the fork server (if it is not running) without waiting for its imports."""
         if self.zygote is None or self.zygote.poll() is not None:
             self.close()
             self._start_zygote()
+
+    def start(self, scratch_dir, stderr_file):
+        self.prestart()
         worker_in, to_worker = os.pipe()
         from_worker, worker_out = os.pipe()
         try:

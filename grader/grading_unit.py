@@ -4,6 +4,7 @@ Today a unit runs one fresh ``python -m grader grade-notebook`` process per subm
 A faster unit (say, a long-lived grading process per job slot) only has to offer the same
 interface, and ``make_unit`` to return it:
 
+    unit.warm_up()     start what can be started before the first notebook arrives
     unit.grade(notebook_path, assignment) -> result dict   (see docs/ARCHITECTURE.md)
     unit.close()
 
@@ -118,6 +119,9 @@ class SubprocessUnit:
             return json.loads(done.stdout)
         except ValueError:
             return zero_result(assignment, f"the grader printed no result: {done.stdout[-500:]}")
+
+    def warm_up(self):
+        """Nothing to start ahead: each grade() starts its own process."""
 
     def close(self):
         """Nothing to release: each grade() used its own process."""

@@ -19,7 +19,8 @@ from pathlib import Path
 import nbformat
 
 from grader import leakcheck, points
-from grader.nbgrader_setup import NOTEBOOKS_DIR, assignments, course_config, solution_notebooks
+from grader.nbgrader_setup import (NOTEBOOKS_DIR, assignments, course_config,
+                                   remember_alembic_head, solution_notebooks)
 
 
 class ReleaseError(Exception):
@@ -59,6 +60,7 @@ def generate(assignment, root):
     """Run nbgrader generate_assignment in ``root``; returns the release folder."""
     from nbgrader.apps import NbGraderAPI  # heavy import, only when releasing
     _put_interpreter_tools_on_path()
+    remember_alembic_head()
     prepare_source(assignment, root)
     api = NbGraderAPI(config=course_config(root))
     outcome = api.generate_assignment(assignment, force=True, create=True)

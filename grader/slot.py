@@ -9,6 +9,7 @@ prints goes to stderr. ``SlotUnit`` is the trusted batch's side: the grading-uni
 restarts when it dies or takes longer than the notebook's time limit.
 """
 
+import importlib
 import json
 import os
 import select
@@ -22,12 +23,32 @@ from grader.grading_unit import (NOTEBOOK_TIMEOUT, GradingUnavailable, _die_with
 from grader.nbgrader_setup import REPO_ROOT
 
 
+# Imported before the first request arrives: every notebook's checks need them.
+WARM_IMPORTS = ("numpy", "torch", "grader.checking", "grader.checkpoint_grading")
+
+
+def warm_up():
+    """Start the sandbox's fork server, then do the imports every check needs: the fork
+    server imports torch in its own process meanwhile, so the two overlap, and both are
+    done before (or while) the batch hands this slot its first notebook."""
+    from grader import sandbox
+    launcher, _ = sandbox.launcher()
+    if hasattr(launcher, "prestart"):
+        launcher.prestart()
+    for name in WARM_IMPORTS:
+        importlib.import_module(name)
+
+
 def serve():
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)                       # stray prints must not corrupt the reply channel
     sys.stdout = os.fdopen(1, "w", buffering=1)
     from grader.harness import grade_notebook
     from grader.sandbox import SandboxUnavailable
+    try:
+        warm_up()
+    except Exception as error:          # noqa: BLE001 - the first request will say what
+        print(f"slot warm-up failed: {error!r}", file=sys.stderr)
     for line in sys.stdin:
         request = json.loads(line)
         try:
@@ -57,9 +78,13 @@ class SlotUnit:
                                         stderr=subprocess.DEVNULL, env=env, cwd=str(REPO_ROOT),
                                         start_new_session=True, preexec_fn=self._hook)
 
-    def grade(self, notebook_path, assignment):
+    def warm_up(self):
+        """Start the slot process now, so its start-up overlaps the batch's own set-up."""
         if self.process is None or self.process.poll() is not None:
             self._start()
+
+    def grade(self, notebook_path, assignment):
+        self.warm_up()
         request = {"path": str(notebook_path), "assignment": assignment,
                    "require_sandbox": self.require_sandbox}
         try:

@@ -41,6 +41,9 @@ class _StandInUnit:
     def __init__(self, owner):
         self.owner = owner
 
+    def warm_up(self):
+        """Nothing to start."""
+
     def grade(self, path, assignment):
         student = Path(path).parent.parent.name
         self.owner.calls.append(student)
