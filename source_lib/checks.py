@@ -177,3 +177,41 @@ class SelfCheck:
         print(summary)
         if self.raise_on_failure:
             raise SelfCheckFailed(summary)
+
+
+def check_saved_model(check, model_class, path, x_test, y_test, target, quick=False):
+    """Self-check of a saved model, the grader's way; returns its test accuracy or None.
+
+    Builds ``model_class()`` (no arguments), loads ``path`` (weights only, with
+    ``source_lib.checkpoint.load_checkpoint``) and measures the accuracy of a plain
+    forward pass in eval mode without gradients on ``x_test`` float32 (N, C, H, W) in
+    [0, 1] with labels ``y_test`` int64 (N,). Records one check in ``check`` (a
+    :class:`SelfCheck`) for loading, prints the accuracy, and records a second one for
+    ``accuracy >= target`` unless ``quick`` (a short training cannot reach it).
+    """
+    # torch is imported only here: the rest of this module serves torch-free notebooks too
+    from source_lib.checkpoint import load_checkpoint
+    from source_lib.training import accuracy_of
+
+    name = model_class.__name__
+    measured = {}
+
+    def measure():
+        model = model_class()
+        load_checkpoint(model, path)
+        measured["accuracy"] = accuracy_of(model, x_test, y_test)
+        return True
+
+    if not check.true(measure, f"{path} loads into {name}() and predicts the test images",
+                      hint=f"run the training and saving cells above; retrain after every "
+                           f"change to {name}"):
+        return None
+    accuracy = measured["accuracy"]
+    print(f"   test accuracy of {path}: {accuracy:.4f} on {len(y_test):,} test images "
+          f"(graded: full points from {target}, partial credit below)")
+    if quick:
+        print("   quick mode: short training, the accuracy target applies to a full run")
+    else:
+        check.true(lambda: accuracy >= target, f"test accuracy >= {target}",
+                   hint=f"train with the full recipe (COURSE_QUICK not set) and check your {name}")
+    return accuracy

@@ -1,6 +1,6 @@
 """Sample mistakes per assignment: the demo grades them, the tests assert their feedback."""
 
-from grader.mistakes import nb01, nb02, nb03, nb04, nb05, nb06
+from grader.mistakes import nb01, nb02, nb03, nb04, nb05, nb06, nb07
 from grader.mistakes.types import Mistake  # noqa: F401  (re-exported)
 
 MISTAKES = {
@@ -10,6 +10,7 @@ MISTAKES = {
     "04_param_counting": nb04.MISTAKES,
     "05_conv_backprop": nb05.MISTAKES,
     "06_fc_vs_cnn_fashionmnist": nb06.MISTAKES,
+    "07_cifar10": nb07.MISTAKES,
 }
 
 # What `python -m grader demo` grades besides the reference and the blank release: a few
@@ -22,4 +23,5 @@ DEMO = {
     "04_param_counting": ("macs_per_input", "macs_as_flops"),
     "05_conv_backprop": ("conv_backward_assign", "pool_ties_all"),
     "06_fc_vs_cnn_fashionmnist": ("train_no_zero_grad", "missing_checkpoint"),
+    "07_cifar10": ("crop_vertical_flip", "block_relu_before_add"),
 }

@@ -9,6 +9,7 @@ import io
 import torch
 from torch import nn
 
+from grader.mistakes.checkpoint_files import untrained_weights
 from grader.mistakes.types import Mistake
 
 _TRAIN_EPOCH = '''def train_epoch(model, loader, optimizer, loss_fn):
@@ -38,20 +39,6 @@ def _whole_model(_reference):
     """torch.save of a whole model object (not weights): the loader must refuse it."""
     buffer = io.BytesIO()
     torch.save(nn.Sequential(nn.Flatten(), nn.Linear(784, 10)), buffer)
-    return buffer.getvalue()
-
-
-def _untrained(reference):
-    """The reference checkpoint with its weights replaced by small random ones: what saving
-    before training gives (same names and shapes, so it loads)."""
-    payload = torch.load(reference, weights_only=True)
-    generator = torch.Generator().manual_seed(0)
-    payload["state_dict"] = {
-        name: (torch.randn(tensor.shape, generator=generator) * 0.05).to(tensor.dtype)
-        if tensor.is_floating_point() else tensor
-        for name, tensor in payload["state_dict"].items()}
-    buffer = io.BytesIO()
-    torch.save(payload, buffer)
     return buffer.getvalue()
 
 
@@ -129,5 +116,5 @@ def train_epoch(model, loader, optimizer, loss_fn):
 '''}, {"test_smallcnn_checkpoint": "do not fit"}),
     Mistake("untrained_mlp", "mlp.pt was saved before training", {},
             {"test_mlp_checkpoint": "test accuracy; this check needs"},
-            files={"mlp.pt": _untrained}),
+            files={"mlp.pt": untrained_weights}),
 ]

@@ -46,35 +46,36 @@ def time_against_loops(namespace, name, X, K, repeats=5):
     return {"student": float(np.median(student)), "loops": float(np.median(loops))}
 
 
+def lines_run(function, *args):
+    """Python line events executed during ``function(*args)``, in every frame: the
+    student's cells, code they exec'd or wrote to a file under any name, and the Python
+    parts of the libraries they call (a fixed number of lines per call, whatever the data
+    size). Machine-independent; imports (``<frozen ...>`` frames) are left out."""
+    count = [0]
+
+    def local(frame, event, arg):
+        if event == "line":
+            count[0] += 1
+        return local
+
+    def global_trace(frame, event, arg):
+        return None if frame.f_code.co_filename.startswith("<frozen") else local
+
+    previous = sys.gettrace()
+    sys.settrace(global_trace)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(previous)
+    return count[0]
+
+
 def count_student_lines(namespace, name, calls):
-    """Python line events executed in the student's own code (the notebook cells) during
-    ``name(*args)`` for each ``args`` in ``calls``: a list of counts.
-
-    Independent of machine speed: a loop over output pixels runs more lines for a larger
-    image, a vectorized version runs the same lines. Library code is not counted.
-    """
+    """``lines_run`` of the student's ``name(*args)`` for each ``args`` in ``calls``: a list
+    of counts. A loop over output pixels runs more lines for a larger image, a vectorized
+    version runs the same lines."""
     function = student_function(namespace, name)
-    counts = []
-    for args in calls:
-        count = [0]
-
-        def local(frame, event, arg):
-            if event == "line":
-                count[0] += 1
-            return local
-
-        def global_trace(frame, event, arg):
-            # trace only frames of the student's cells; library frames are not entered
-            return local if frame.f_code.co_filename.startswith("<cell ") else None
-
-        previous = sys.gettrace()
-        sys.settrace(global_trace)
-        try:
-            function(*args)
-        finally:
-            sys.settrace(previous)
-        counts.append(count[0])
-    return counts
+    return [lines_run(function, *args) for args in calls]
 
 
 TOOLS = {"time_against_loops": time_against_loops, "count_student_lines": count_student_lines}

@@ -10,7 +10,7 @@ naming the mistake. Each variant set is one notebook, graded once.
 import pytest
 
 from variant_grading import (assert_full_marks, assert_mistakes_named, assert_no_expected_values,
-                             grade_variant, wrong_cells)
+                             grade_variant, solution_and_reference_definitions, wrong_cells)
 
 ASSIGNMENT = "06_fc_vs_cnn_fashionmnist"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks06")]
@@ -166,33 +166,9 @@ def test_messages_never_show_expected_values(graded):
     assert_no_expected_values(graded[v] for v in ("wrong_a", "wrong_b", "wrong_c"))
 
 
-def _definitions(source, names):
-    """{name: AST dump without docstrings} of the top-level definitions ``names``."""
-    import ast
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and body and \
-                isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            node.body = body[1:] or [ast.Pass()]
-    return {node.name: ast.dump(node) for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names}
-
-
 def test_the_solution_notebook_is_the_reference_the_checkpoints_were_trained_with():
     """The reference checkpoints come from reference.py (benchmarks/bench_fashion.py --save):
     the solution notebook's graded code must be the same, docstrings aside."""
-    import json
-
-    from grader.harness import CHECKS_ROOT
-    from grader.nbgrader_setup import solution_notebooks
     names = {"MLP", "SmallCNN", "train_epoch", "evaluate", "conv_block"}
-    notebook = json.loads(solution_notebooks(ASSIGNMENT)[0].read_text())
-    cells = "\n\n".join("".join(c["source"]) for c in notebook["cells"]
-                        if c["cell_type"] == "code" and not c["source"][:1] == ["%"]
-                        and "### BEGIN HIDDEN TESTS" not in "".join(c["source"]))
-    cells = "\n".join(line for line in cells.splitlines() if not line.lstrip().startswith("%"))
-    reference = (CHECKS_ROOT / ASSIGNMENT / "reference.py").read_text()
-    solution = _definitions(cells.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION",
-                                                                             ""), names)
-    assert solution == _definitions(reference, names) and set(solution) == names
+    solution, reference = solution_and_reference_definitions(ASSIGNMENT, names)
+    assert solution == reference and set(solution) == names

@@ -25,13 +25,12 @@ from source_lib.recipes import (  # noqa: E402
 from source_lib.training import History  # noqa: E402
 
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
 @pytest.fixture(autouse=True)
-def one_thread():
-    # tiny models gain nothing from threads, and thread spinning is slow on a busy box
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
+def close_figures():
     yield
-    torch.set_num_threads(threads)
     plt.close("all")
 
 

@@ -1,0 +1,94 @@
+"""Sample mistakes for 07_cifar10 (used by the demo and the test suite).
+
+Each wrong definition is the reference's own (the solution notebook holds the same code)
+with one change, so the samples follow the reference when it changes; a change that no
+longer applies fails loudly here instead of grading the reference under a wrong name.
+Every sample but the blank release hands in the reference's trained `cifarnet.pt` unless
+``files`` says otherwise: a sample whose block computes something else with those weights
+also loses checkpoint points (listed in ``cascades``).
+"""
+
+import ast
+from pathlib import Path
+
+from grader.mistakes.checkpoint_files import untrained_weights
+from grader.mistakes.types import Mistake
+
+REFERENCE = Path(__file__).resolve().parent.parent / "checks" / "07_cifar10" / "reference.py"
+
+
+def _reference_source(name):
+    """The source of the reference's top-level definition ``name``."""
+    text = REFERENCE.read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+            return ast.get_source_segment(text, node) + "\n"
+    raise LookupError(f"07's reference.py defines no {name}")
+
+
+def _changed(name, *edits):
+    """The reference's ``name`` with each (old, new) text edit applied exactly once."""
+    source = _reference_source(name)
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"07 sample mistake out of date: {name} in reference.py no "
+                             f"longer contains {old!r} exactly once")
+        source = source.replace(old, new)
+    return source
+
+
+_LOOP = '''def random_crop_flip(x, padding=4):
+    out = torch.empty_like(x)
+    padded = F.pad(x, [padding, padding, padding, padding])
+    for i in range(x.shape[0]):
+        top, left = torch.randint(0, 2 * padding + 1, (2,)).tolist()
+        image = padded[i, :, top:top + x.shape[2], left:left + x.shape[3]]
+        out[i] = image.flip(-1) if torch.rand(()) < 0.5 else image
+    return out
+'''
+
+MISTAKES = [
+    Mistake("crop_vertical_flip", "random_crop_flip mirrors the images upside down",
+            {"random_crop_flip": _changed(
+                "random_crop_flip",
+                ("rows = top[:, None] + torch.arange(h)",
+                 "rows = top[:, None] + torch.where(flip[:, None], h - 1 - torch.arange(h), "
+                 "torch.arange(h))"),
+                ("torch.where(flip[:, None], w - 1 - steps, steps)", "steps"))},
+            {"test_random_crop_flip": "upside down"}),
+    Mistake("crop_one_shift_per_batch", "random_crop_flip shifts every image of a batch alike",
+            {"random_crop_flip": _changed(
+                "random_crop_flip",
+                ("top = torch.randint(0, 2 * padding + 1, (n,))",
+                 "top = torch.randint(0, 2 * padding + 1, (1,)).expand(n)"),
+                ("left = torch.randint(0, 2 * padding + 1, (n,))",
+                 "left = torch.randint(0, 2 * padding + 1, (1,)).expand(n)"))},
+            {"test_random_crop_flip": "same shift"}),
+    Mistake("crop_loop_over_images", "random_crop_flip loops over the images of the batch",
+            {"random_crop_flip": _LOOP},
+            {"test_random_crop_flip": "loops over the images"}),
+    Mistake("block_relu_before_add", "ResidualBlock applies its ReLU before adding x",
+            {"ResidualBlock": _changed(
+                "ResidualBlock",
+                ("return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))",
+                 "return F.relu(self.bn2(self.conv2(out))) + self.shortcut(x)"))},
+            {"test_residual_block": "the ReLU must come after the addition"},
+            cascades=("test_cifarnet_checkpoint",)),
+    Mistake("block_no_projection", "ResidualBlock always adds x itself, even when shapes differ",
+            {"ResidualBlock": _changed(
+                "ResidualBlock", ("if stride == 1 and c_in == c_out:", "if True:"))},
+            {"test_residual_block": "the shortcut must be a 1x1 convolution"},
+            cascades=("test_cifarnet", "test_cifarnet_checkpoint")),
+    Mistake("convbnrelu_relu_first", "ConvBNReLU applies the ReLU before the batch norm",
+            {"ConvBNReLU": _changed(
+                "ConvBNReLU", ("return F.relu(self.bn(self.conv(x)))",
+                               "return self.bn(F.relu(self.conv(x)))"))},
+            {"test_conv_bn_relu": "ReLU before the batch norm"},
+            cascades=("test_cifarnet_checkpoint",)),
+    Mistake("missing_checkpoint", "cifarnet.pt was not handed in", {},
+            {"test_cifarnet_checkpoint": "No `cifarnet.pt` was submitted"},
+            files={"cifarnet.pt": None}),
+    Mistake("untrained_checkpoint", "cifarnet.pt was saved before training", {},
+            {"test_cifarnet_checkpoint": "test accuracy; this check needs"},
+            files={"cifarnet.pt": untrained_weights}),
+]
