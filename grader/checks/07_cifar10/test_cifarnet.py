@@ -17,7 +17,7 @@ def _makeup(student):
 
 @points(1)
 def test_gives_ten_scores_per_image(student):
-    """CifarNet() takes a batch of 32x32 colour images and returns 10 finite scores each."""
+    """CifarNet() returns 10 finite scores for each 32x32 colour image."""
     report = _makeup(student)
     expect(report["output_shape"] == [4, 10],
            f"For a batch of shape {INPUT}, CifarNet returned shape "

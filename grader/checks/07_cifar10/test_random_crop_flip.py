@@ -70,8 +70,9 @@ def test_keeps_shape_and_dtype(student):
 
 @points(3)
 def test_each_image_is_a_shifted_mirror_with_zero_border(student):
-    """Every output image is its input, mirrored left-right or not, shifted by at most
-    `padding` pixels, with zeros where the shift uncovers the border."""
+    """Each output is its input, maybe mirrored left-right, shifted, with a zero border.
+
+    Shifted by at most `padding` pixels; zeros where the shift uncovers the border."""
     for found in _origins(student):
         message = bank.diagnose_images(found)
         if message:
@@ -80,8 +81,9 @@ def test_each_image_is_a_shifted_mirror_with_zero_border(student):
 
 @points(2)
 def test_each_image_draws_its_own_crop_and_flip(student):
-    """Shifts and mirrors are drawn per image: many different shifts in one batch, about
-    half of the images mirrored."""
+    """Each image draws its own shift and its own coin for the mirror.
+
+    Many different shifts in one batch, about half of the images mirrored."""
     runs = _origins(student)
     if any(o is None for found in runs for o in found):
         fail("Some outputs are not shifted copies of their input (see the test above), so "
@@ -93,7 +95,7 @@ def test_each_image_draws_its_own_crop_and_flip(student):
 
 @points(1)
 def test_shifts_reach_the_padding_both_ways(student):
-    """With padding p, shifts go from -p to +p in both directions; padding=2 is respected."""
+    """Shifts go from -padding to +padding both ways; padding=2 is respected."""
     for padding in (4, 2):
         runs = _origins(student, padding, reach=4 + padding)
         if any(o is None for found in runs for o in found):
@@ -105,7 +107,7 @@ def test_shifts_reach_the_padding_both_ways(student):
 
 @points(1)
 def test_same_seed_same_output(student):
-    """torch.manual_seed(s) before the call makes it repeatable; another seed changes it."""
+    """The same torch.manual_seed gives the same output; another seed changes it."""
     outputs = _outputs(student)["outputs"]
     if not np.array_equal(outputs[0], outputs[-1]):
         fail("Two calls after the same torch.manual_seed gave different results. Draw the "
@@ -127,8 +129,9 @@ def test_leaves_its_input_unchanged(student):
 
 @points(2)
 def test_no_python_loop_over_the_batch(student):
-    """The whole batch is handled by tensor operations: the student's own code runs as many
-    lines for 64 images as for 4."""
+    """No Python loop over the images: tensor operations on the whole batch.
+
+    The code runs as many Python lines for 64 images as for 4."""
     try:
         counts = student.tool("crop_flip_line_counts", _images(), LOOP_BATCHES, timeout=60)
     except StudentCodeError as error:

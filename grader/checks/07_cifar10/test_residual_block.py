@@ -44,8 +44,9 @@ def _one_by_one(report):
 
 @points(1)
 def test_output_shapes(student):
-    """(16, 16, 1) keeps the shape; (16, 32, 1) gives 32 channels; (16, 32, 2) also halves
-    height and width."""
+    """Output shapes: (16, 16, 1) keeps the shape, (16, 32, 2) halves height and width.
+
+    (16, 32, 1) gives 32 channels at the same size."""
     for args, expected in ((SAME, (2, 16, 8, 8)), (WIDER_SAME_SIZE, (2, 32, 8, 8)),
                            (WIDER, (2, 32, 4, 4))):
         shape = tuple(_report(student, args)["output"].shape)
@@ -67,8 +68,9 @@ def test_two_3x3_convolutions_with_batch_norm(student):
 
 @points(2)
 def test_identity_shortcut_when_shapes_match(student):
-    """ResidualBlock(16, 16, 1) adds x itself: no 1x1 convolution, and with its 3x3
-    convolutions zeroed it gives relu(x)."""
+    """Identity shortcut when the shapes match: ResidualBlock(16, 16, 1) adds x itself.
+
+    No 1x1 convolution, and with its 3x3 convolutions zeroed it gives relu(x)."""
     report = _report(student, SAME)
     if _one_by_one(report):
         fail("ResidualBlock(16, 16, 1) has a 1x1 convolution on its shortcut. When the "
@@ -88,8 +90,9 @@ def test_identity_shortcut_when_shapes_match(student):
 
 @points(2)
 def test_projection_shortcut_when_shapes_differ(student):
-    """ResidualBlock(16, 32, 2) has a 1x1 convolution from 16 to 32 channels with stride 2
-    on its shortcut, and the shortcut carries the input through."""
+    """Projection shortcut when the shapes differ: a 1x1 convolution with the stride.
+
+    ResidualBlock(16, 32, 2): 16 to 32 channels, stride 2, carrying the input through."""
     report = _report(student, WIDER)
     projections = [c for c in _one_by_one(report) if c[3:] == [16, 32]]
     if not projections:
