@@ -10,6 +10,7 @@ neither).
 import functools
 import hashlib
 import weakref
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -85,6 +86,23 @@ def checkpoint_accuracy(student, files, class_name, file_name, dataset, how_to_s
     if isinstance(known[key], CheckFailed):
         raise CheckFailed(str(known[key]))
     return known[key]
+
+
+@dataclass(frozen=True)
+class SavedModel:
+    """What a notebook's checkpoint part grades: ``class_name`` loaded from ``file_name``,
+    scored on ``dataset``'s test set; full marks from ``full_marks``. Each tier of points is
+    one ``@points`` test calling ``expect_tier`` (points live on the tests, read with ast)."""
+    class_name: str
+    file_name: str
+    dataset: str
+    how_to_save: str
+    full_marks: float
+
+    def expect_tier(self, student, submitted_files, at_least):
+        accuracy = checkpoint_accuracy(student, submitted_files, self.class_name,
+                                       self.file_name, self.dataset, self.how_to_save)
+        expect_accuracy(accuracy, at_least, self.full_marks, self.class_name, self.file_name)
 
 
 def expect_accuracy(accuracy, at_least, full_marks, class_name, file_name):

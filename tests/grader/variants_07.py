@@ -46,6 +46,16 @@ def random_crop_flip(x, padding=4):
 """
 
 # ---------------------------------------------------------------- random_crop_flip, wrong
+LOOP_OVER_IMAGES = """
+def random_crop_flip(x, padding=4):
+    out = torch.empty_like(x)
+    padded = F.pad(x, [padding] * 4)
+    for k in range(x.shape[0]):
+        i, j = torch.randint(0, 2 * padding + 1, (2,)).tolist()
+        image = padded[k, :, i:i + x.shape[2], j:j + x.shape[3]]
+        out[k] = image.flip(2) if torch.rand(()) < 0.5 else image
+    return out
+"""
 CROP_WRONG = {
     "vertical_flip": (CROP_GATHER.replace("cols = torch.where(flip[:, None], cols.flip(1), cols)",
                                           "rows = torch.where(flip[:, None], rows.flip(1), rows)"),
@@ -77,32 +87,14 @@ def random_crop_flip(x, padding=4):
     j = torch.randint(0, 2 * padding + 1, (n,))
     return windows[torch.arange(n), :, i, j]
 """, "changed the tensor it was given"),
-    "loop_over_images": ("""
-def random_crop_flip(x, padding=4):
-    out = torch.empty_like(x)
-    padded = F.pad(x, [padding] * 4)
-    for k in range(x.shape[0]):
-        i, j = torch.randint(0, 2 * padding + 1, (2,)).tolist()
-        image = padded[k, :, i:i + x.shape[2], j:j + x.shape[3]]
-        out[k] = image.flip(2) if torch.rand(()) < 0.5 else image
-    return out
-""", "loops over the images"),
-    # the loop hidden in code compiled under an installed file's name: still counted
-    "loop_in_exec": ('''
-_LOOP_SOURCE = """
-def augment_each(x, padding):
-    out = torch.empty_like(x)
-    padded = F.pad(x, [padding] * 4)
-    for k in range(x.shape[0]):
-        i, j = torch.randint(0, 2 * padding + 1, (2,)).tolist()
-        image = padded[k, :, i:i + x.shape[2], j:j + x.shape[3]]
-        out[k] = image.flip(2) if torch.rand(()) < 0.5 else image
-    return out
-"""
+    "loop_over_images": (LOOP_OVER_IMAGES, "loops over the images"),
+    # the same loop compiled under an installed file's name: still counted
+    "loop_in_exec": (f'''
+_LOOP_SOURCE = {LOOP_OVER_IMAGES.replace("def random_crop_flip", "def augment_each")!r}
 
 
 def random_crop_flip(x, padding=4):
-    namespace = {"torch": torch, "F": F}
+    namespace = {{"torch": torch, "F": F}}
     exec(compile(_LOOP_SOURCE, torch.__file__, "exec"), namespace)
     return namespace["augment_each"](x, padding)
 ''', "loops over the images"),

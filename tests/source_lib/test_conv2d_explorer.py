@@ -19,11 +19,6 @@ EDGE = np.array([[10, 10, 0, 0, 0]] * 4, dtype=float)
 SOBEL_X_ON_EDGE = [[40, 40, 0]] * 2
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def test_presets_are_3x3_and_named_as_documented():
     assert {"identity", "box blur", "sharpen", "sobel x", "sobel y", "laplacian",

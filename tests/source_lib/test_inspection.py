@@ -21,11 +21,6 @@ from source_lib.inspection import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 class FixedLogits(nn.Module):
     """Returns stored logits for images whose first pixel holds their index."""

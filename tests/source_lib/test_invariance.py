@@ -20,11 +20,6 @@ from source_lib.invariance import (  # noqa: E402
 )
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def numbered_images(n=2, channels=1, height=4, width=5):
     """Images whose pixel values are their flat positions (plus 100 per image)."""

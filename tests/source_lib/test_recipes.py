@@ -28,11 +28,6 @@ from source_lib.training import History  # noqa: E402
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def numbered(n):
     """x (n, 1, 2, 2) whose every pixel is the sample's index; y (n,) = index % 3."""

@@ -2,20 +2,15 @@
 
 import json
 
-import matplotlib
+import numpy as np
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
-from torch.utils.data import DataLoader, TensorDataset  # noqa: E402
-
-from source_lib.checkpoint import load_checkpoint  # noqa: E402
-from source_lib.reproducibility import seed_everything  # noqa: E402
-from source_lib.training import History, accuracy_of, fit, predict  # noqa: E402
+from source_lib.checkpoint import load_checkpoint
+from source_lib.reproducibility import seed_everything
+from source_lib.training import History, accuracy_of, fit, predict
 
 CLASSES, FEATURES = 3, 8
 
@@ -28,7 +23,6 @@ def cpu_only(monkeypatch):
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-    plt.close("all")
 
 
 def blobs(n, seed):

@@ -22,11 +22,6 @@ CONVOLUTION = [3, 10, 22, 34, 46, 40, 25]
 CORRELATION = [15, 32, 50, 38, 26, 14, 5]
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
 
 def _sum_in_title(fig):
     return float(re.search(r"= (-?[\d.e+-]+)$", fig.axes[0].get_title()).group(1))
