@@ -5,7 +5,7 @@
                                      [--copies 1] [--skip-nbgrader]
 
 The batch: the reference solution, the blank release and sample mistakes
-(``grader.samples``). nbgrader works in a real course directory laid out as
+(``grader.authoring.samples``). nbgrader works in a real course directory laid out as
 ``grader.nbgrader_setup`` and ``grader.release`` do it (source, gradebook with the grade
 cells, submitted/<student>/<assignment>/), and executes every notebook top to bottom in a
 kernel, as it always does. Both sides use COURSE_QUICK=1 (short training). Every run grades
@@ -32,10 +32,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from grader.gradebook import scores  # noqa: E402
-from grader.mistakes import MISTAKES  # noqa: E402
+from grader.authoring.implementations import implementations  # noqa: E402
 from grader.nbgrader_setup import write_config_file  # noqa: E402
 from grader.release import generate  # noqa: E402
-from grader.samples import write_samples  # noqa: E402
+from grader.authoring.samples import write_samples  # noqa: E402
 
 # Its infinite loop measures two timeouts (nbgrader's 30 s per cell, our 10 s per call),
 # not grading; every other sample mistake is in the batch, in this order.
@@ -46,7 +46,8 @@ def build_batch(assignment, n_students, folder, copies=1):
     """SUBMISSIONS/<student>/<assignment>/<notebook>.ipynb; returns the students.
     ``copies`` > 1 hands each sample in under that many student names (a bigger class
     from the same samples: each copy is graded on its own, like any other student's)."""
-    mistakes = [m.student for m in MISTAKES[assignment] if m.student not in LEFT_OUT]
+    mistakes = [i.student for i in implementations(assignment)
+                if not i.right and i.student not in LEFT_OUT]
     chosen = mistakes[:max(0, n_students - 2)]
     written = write_samples(assignment, folder, only=chosen)
     if len(written) < n_students:

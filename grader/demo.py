@@ -9,8 +9,8 @@ from grader.autograde import autograde
 from grader.nbgrader_setup import assignments
 from grader.release import release
 from grader.report import class_table
-from grader.mistakes import DEMO
-from grader.samples import MISTAKES, write_samples
+from grader.authoring.implementations import demo_selection
+from grader.authoring.samples import write_samples
 
 
 def run_demo(output, jobs=None, all_samples=False):
@@ -25,11 +25,10 @@ def run_demo(output, jobs=None, all_samples=False):
     print("2/3 writing sample submissions (reference, blank, classic mistakes"
           + ("" if all_samples else "; --all-samples for every one") + ") ...", flush=True)
     for assignment in assignments():
-        if assignment in MISTAKES:
-            only = None if all_samples else DEMO.get(assignment)
-            for student, mistake in write_samples(assignment, submissions, only).items():
-                what = mistake.description if mistake else f"the {student} notebook"
-                print(f"    {assignment}/{student}: {what}")
+        only = None if all_samples else demo_selection(assignment)
+        for student, sample in write_samples(assignment, submissions, only).items():
+            what = sample.description if sample else f"the {student} notebook"
+            print(f"    {assignment}/{student}: {what}")
     print("3/3 autograding (each notebook in its own grader + worker process) ...", flush=True)
     rows, graded = autograde(submissions, output_dir=output / "graded", jobs=jobs)
     print()

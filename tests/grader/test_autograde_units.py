@@ -85,10 +85,12 @@ def test_class_table_has_one_table_per_assignment_with_its_own_parts():
 
 
 def test_the_demo_selection_names_existing_samples(tmp_path):
-    from grader.mistakes import DEMO, MISTAKES
-    from grader.samples import write_samples
-    for assignment, students in DEMO.items():
-        assert set(students) <= {m.student for m in MISTAKES[assignment]}, assignment
-    written = write_samples("01_conv1d", tmp_path, only=DEMO["01_conv1d"])
-    assert set(written) == {"reference", "blank", *DEMO["01_conv1d"]}
+    from grader.authoring.implementations import demo_selection, implementations
+    from grader.authoring.samples import write_samples
+    from grader.nbgrader_setup import assignments
+    for assignment in assignments():
+        students = {i.student for i in implementations(assignment)}
+        assert demo_selection(assignment) and set(demo_selection(assignment)) <= students
+    written = write_samples("01_conv1d", tmp_path, only=demo_selection("01_conv1d"))
+    assert set(written) == {"reference", "blank", *demo_selection("01_conv1d")}
     assert {p.name for p in tmp_path.iterdir()} == set(written)

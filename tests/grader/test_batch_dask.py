@@ -18,7 +18,7 @@ from grader import dask_backend, gradebook
 from grader.cli import main
 from grader.nbgrader_setup import REPO_ROOT
 from grader.results_store import ResultsStore
-from grader.samples import write_samples
+from grader.authoring.samples import write_samples
 from grader.submissions import Submission
 from slow_submission import add_slow_copy
 

@@ -15,7 +15,7 @@ import pytest
 from grader import gradebook
 from grader.nbgrader_setup import REPO_ROOT
 from grader.results_store import ResultsStore
-from grader.samples import write_samples
+from grader.authoring.samples import write_samples
 from slow_submission import add_slow_copy
 
 ASSIGNMENT = "04_param_counting"

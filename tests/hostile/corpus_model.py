@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.mistakes import MISTAKES
+from grader.authoring.implementations import implementation
 from grader.nbgrader_setup import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 FULL, ZERO, AT_MOST_BASE, SAME_AS_BASE = "full", "zero", "at most base", "same as base"
@@ -86,9 +86,8 @@ def solution(assignment):
 
 
 def mistake(assignment, student):
-    """The solution notebook with a sample mistake's cells put in."""
-    found = [m for m in MISTAKES[assignment] if m.student == student]
-    return replace_cells(solution(assignment), found[0].replacements)
+    """The solution notebook with a sample implementation's cells put in."""
+    return replace_cells(solution(assignment), implementation(assignment, student).cells)
 
 
 def base_notebook(assignment, base):

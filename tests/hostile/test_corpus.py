@@ -26,9 +26,9 @@ from corpus_model import (AT_MOST_BASE, FULL, SAME_AS_BASE, ZERO, Host, base_not
 from grader import sandbox
 from grader.autograde import autograde
 from grader.nbgrader_setup import REPO_ROOT
-from grader.mistakes import MISTAKES
+from grader.authoring.implementations import implementation
 from grader.points import part_points
-from grader.samples import hand_in_files
+from grader.authoring.samples import hand_in_files
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_corpus")]
 
@@ -65,8 +65,7 @@ def _baselines(submissions):
                                     if c.base not in ("reference", "blank")}):
         folder = submissions / f"{BASELINE_PREFIX}{base}" / assignment
         write_submission(folder, as_submission(assignment, base_notebook(assignment, base)))
-        mistake = next(m for m in MISTAKES[assignment] if m.student == base)
-        hand_in_files(assignment, folder, mistake)   # its checkpoints, if it has any
+        hand_in_files(assignment, folder, implementation(assignment, base))   # its checkpoints, if it has any
 
 
 @pytest.fixture(scope="module")

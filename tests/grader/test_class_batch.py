@@ -1,5 +1,6 @@
-"""End to end: sample submissions of every notebook are autograded into the gradebook,
-CSV and feedback (one autograde run shared by all tests here)."""
+"""What a TA gets from a class batch (01's samples, graded once and shared with
+test_implementations.py): the nbgrader gradebook, the formgrader's config, grades.csv, the
+feedback pages, grade-notebook's JSON, and a mistake charged once."""
 
 import csv
 import json
@@ -9,64 +10,18 @@ import sys
 import pytest
 from nbgrader.api import Gradebook
 
-from grader.autograde import autograde
+from class_grading import graded_class, group
 from grader.leakcheck import secret_check_lines
-from grader.nbgrader_setup import REPO_ROOT, assignments, solution_notebooks
-from grader.samples import MISTAKES, write_samples
+from grader.nbgrader_setup import REPO_ROOT, solution_notebooks
 
 ASSIGNMENT = "01_conv1d"
-GRADED = [a for a in assignments() if a in MISTAKES]
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("grading")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(group(ASSIGNMENT))]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def graded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("class")
-    samples = {a: write_samples(a, root / "submissions") for a in GRADED}
-    rows, output = autograde(root / "submissions", output_dir=root / "graded", jobs=2,
-                             progress=False)
-    return {(row["assignment"], row["student"]): row for row in rows}, samples, output
-
-
-@pytest.mark.parametrize("assignment", GRADED)
-def test_reference_solution_gets_full_marks(graded, assignment):
-    rows, _, _ = graded
-    reference = rows[assignment, "reference"]
-    failed = [(g, t["name"], t["message"]) for g, p in reference["parts"].items()
-              for t in p["tests"] if not t["passed"]]
-    assert failed == []
-    assert reference["score"] == reference["max_score"] > 0
-    assert reference["internal_errors"] == []
-
-
-@pytest.mark.parametrize("assignment", GRADED)
-def test_blank_release_scores_zero_on_every_part_without_crashing(graded, assignment):
-    rows, _, _ = graded
-    blank = rows[assignment, "blank"]
-    assert blank["max_score"] == rows[assignment, "reference"]["max_score"]
-    for grade_id, part in blank["parts"].items():
-        assert part["score"] == 0 and part["max_score"] > 0, grade_id
-        # the blank release hands in no checkpoints: their parts say so
-        assert all(any(words in t["message"] for words in
-                       ("not implemented", "not defined", "was submitted beside your notebook"))
-                   for t in part["tests"]), part["tests"]
-    assert blank["internal_errors"] == []
-
-
-@pytest.mark.parametrize("assignment, mistake",
-                         [(a, m) for a in GRADED for m in MISTAKES[a]],
-                         ids=lambda value: getattr(value, "student", value))
-def test_classic_mistakes_lose_points_on_the_right_part(graded, assignment, mistake):
-    rows, _, _ = graded
-    row = rows[assignment, mistake.student]
-    for grade_id, part in row["parts"].items():
-        if grade_id in mistake.expect:
-            assert part["score"] < part["max_score"], grade_id
-            messages = " | ".join(t["message"] for t in part["tests"] if not t["passed"])
-            assert mistake.expect[grade_id] in messages, messages
-        elif grade_id not in mistake.cascades:
-            assert part["score"] == part["max_score"], (grade_id, part["tests"])
-    assert row["internal_errors"] == []
+    rows, samples, output = graded_class(ASSIGNMENT, tmp_path_factory)
+    return {(ASSIGNMENT, student): row for student, row in rows.items()}, samples, output
 
 
 def test_scores_are_recorded_in_the_nbgrader_gradebook(graded):
@@ -91,9 +46,8 @@ def test_grades_csv_and_feedback_pages(graded):
     with open(output / "grades.csv") as handle:
         table = {(r["assignment"], r["student"]): r for r in csv.DictReader(handle)}
     assert set(table) == set(rows)
-    for assignment in GRADED:
-        assert float(table[assignment, "reference"]["score"]) == \
-            rows[assignment, "reference"]["max_score"]
+    assert float(table[ASSIGNMENT, "reference"]["score"]) == \
+        rows[ASSIGNMENT, "reference"]["max_score"]
     for assignment, student in rows:
         secrets = secret_check_lines(assignment)
         page = (output / "feedback" / student / assignment / "feedback.html").read_text()

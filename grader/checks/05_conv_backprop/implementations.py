@@ -1,6 +1,7 @@
-"""Sample mistakes for 05_conv_backprop (used by the demo and the test suite)."""
+"""Right and wrong implementations of 05_conv_backprop's graded functions (the demo grades DEMO; the
+test suite grades all of them: see grader.authoring.implementations)."""
 
-from grader.mistakes.types import Mistake
+from grader.authoring.implementations import Implementation
 
 # conv2d_backward_naive with one slip each; the signature and cache layout of the solution
 # (x, w, b, (sh, sw), (ph, pw)), so the solution's Conv2dFunction keeps calling it.
@@ -46,25 +47,25 @@ def maxpool_backward_naive(dout, cache):
     return dx
 '''
 
-MISTAKES = [
+IMPLEMENTATIONS = [
     # "Each mistake charged once": Conv2dFunction is right but calls this wrong backward;
     # only conv2d_backward_naive's part may lose points.
-    Mistake("conv_backward_assign", "conv2d_backward_naive writes dx with = instead of +=; "
+    Implementation("conv_backward_assign", "conv2d_backward_naive writes dx with = instead of +=; "
             "the correct Conv2dFunction that calls it must not be charged",
             {"conv2d_backward_naive": _conv_backward(op="=")},
             {"test_conv2d_backward_naive": "accumulate with +="}),
-    Mistake("conv_backward_no_stride", "conv2d_backward_naive places window (i, j) at (i, j)",
+    Implementation("conv_backward_no_stride", "conv2d_backward_naive places window (i, j) at (i, j)",
             {"conv2d_backward_naive": _conv_backward(row="i", col="j")},
             {"test_conv2d_backward_naive": "ignores the stride"}),
-    Mistake("conv_backward_keeps_padding", "conv2d_backward_naive returns the padded dx",
+    Implementation("conv_backward_keeps_padding", "conv2d_backward_naive returns the padded dx",
             {"conv2d_backward_naive": _conv_backward(dx="dxp")},
             {"test_conv2d_backward_naive": "still contains the padding"},
             ),
-    Mistake("conv_db_axes", "conv2d_backward_naive sums db over the positions only (not the batch)",
+    Implementation("conv_db_axes", "conv2d_backward_naive sums db over the positions only (not the batch)",
             {"conv2d_backward_naive": _conv_backward(db="dout.sum(axis=(2, 3))")},
             {"test_conv2d_backward_naive": "db has one entry per output channel"},
             ),
-    Mistake("conv1d_dx_not_flipped", "conv1d_backward correlates dout with w for dx",
+    Implementation("conv1d_dx_not_flipped", "conv1d_backward correlates dout with w for dx",
             {"conv1d_backward": '''import numpy as np
 
 def conv1d_backward(dout, x, w):
@@ -78,15 +79,15 @@ def conv1d_backward(dout, x, w):
     dw = np.array([dout @ x[k:k + len(dout)] for k in range(len(w))])
     return dx, dw, float(dout.sum())
 '''}, {"test_conv1d_backward": "the wrong way round"}),
-    Mistake("pool_assign", "maxpool_backward_naive overwrites (=) instead of adding",
+    Implementation("pool_assign", "maxpool_backward_naive overwrites (=) instead of adding",
             {"maxpool_backward_naive": _POOL_BACKWARD.format(
                 body="target.flat[window.argmax()] = dout[n, c, i, j]")},
             {"test_maxpool_backward_naive": "can share their maximum"}),
-    Mistake("pool_ties_all", "maxpool_backward_naive sends dout to every tied maximum",
+    Implementation("pool_ties_all", "maxpool_backward_naive sends dout to every tied maximum",
             {"maxpool_backward_naive": _POOL_BACKWARD.format(
                 body="target[window == window.max()] += dout[n, c, i, j]")},
             {"test_maxpool_backward_naive": "ONE of them"}),
-    Mistake("forward_difference", "numerical_gradient uses (f(x+h) - f(x)) / h",
+    Implementation("forward_difference", "numerical_gradient uses (f(x+h) - f(x)) / h",
             {"numerical_gradient": '''import numpy as np
 
 def numerical_gradient(f, x, dout, h=1e-5):
@@ -100,7 +101,7 @@ def numerical_gradient(f, x, dout, h=1e-5):
         x[index] = old
     return grad
 '''}, {"test_numerical_gradient": "forward difference"}),
-    Mistake("autograd_backward", "conv2d_backward_naive lets torch autograd do the work",
+    Implementation("autograd_backward", "conv2d_backward_naive lets torch autograd do the work",
             {"conv2d_backward_naive": '''import numpy as np
 import torch
 import torch.nn.functional as F
@@ -115,3 +116,6 @@ def conv2d_backward_naive(dout, cache):
     return xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
 '''}, {"test_conv2d_backward_naive": "implement yourself"}),
 ]
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("conv_backward_assign", "pool_ties_all")

@@ -1,8 +1,9 @@
 """Sample submissions: the reference, the blank release, and classic mistakes.
 
-A mistake sample is the solution notebook with some solution cells' source
-replaced by wrong versions (``grader.mistakes``: one module per assignment);
-the test suite and ``python -m grader demo`` both use them. Where a notebook is graded
+Every other sample is one of the assignment's implementations
+(``grader/checks/<A>/implementations.py``, see ``grader.authoring.implementations``): the
+solution notebook with some solution cells' source replaced. The test suite and
+``python -m grader demo`` both use them. Where a notebook is graded
 on trained checkpoints too, the reference's (``grader/checks/<A>/checkpoints/``, made by
 the notebook's benchmark) are handed in beside every sample but the blank release, unless
 the mistake says otherwise.
@@ -10,12 +11,12 @@ the mistake says otherwise.
 
 import nbformat
 
+from grader.authoring.implementations import implementations
 from grader.harness import CHECKS_ROOT
-from grader.mistakes import MISTAKES
 from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
 
 
-def _replace_solution_cells(notebook, replacements):
+def replace_solution_cells(notebook, replacements):
     remaining = dict(replacements)
     for cell in notebook.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
@@ -26,19 +27,19 @@ def _replace_solution_cells(notebook, replacements):
 
 
 def write_samples(assignment, submissions_dir, only=None):
-    """Write reference, blank and mistake submissions (``only``: these mistakes' students);
-    returns {student: Mistake|None}."""
+    """Write the reference, blank and implementation submissions (``only``: these
+    implementations' students); returns {student: Implementation or None}."""
     source = solution_notebooks(assignment)[0]
     samples = {"reference": None, "blank": None}
     targets = {"reference": nbformat.read(str(source), as_version=4),
                "blank": nbformat.read(str(NOTEBOOKS_DIR / assignment / source.name), as_version=4)}
-    for mistake in MISTAKES.get(assignment, []):
-        if only is not None and mistake.student not in only:
+    for sample in implementations(assignment):
+        if only is not None and sample.student not in only:
             continue
         notebook = nbformat.read(str(source), as_version=4)
-        _replace_solution_cells(notebook, mistake.replacements)
-        targets[mistake.student] = notebook
-        samples[mistake.student] = mistake
+        replace_solution_cells(notebook, sample.cells)
+        targets[sample.student] = notebook
+        samples[sample.student] = sample
     for student, notebook in targets.items():
         folder = submissions_dir / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
@@ -54,11 +55,11 @@ def reference_files(assignment):
     return {p.name: p for p in sorted(folder.glob("*")) if p.is_file()} if folder.is_dir() else {}
 
 
-def handed_in_files(assignment, mistake):
-    """{file name: bytes} a sample hands in beside its notebook (``mistake`` None: the
+def handed_in_files(assignment, sample):
+    """{file name: bytes} a sample hands in beside its notebook (``sample`` None: the
     reference's)."""
     references = reference_files(assignment)
-    changes = mistake.files if mistake else {}
+    changes = sample.files if sample else {}
     files = {}
     for name in sorted(set(references) | set(changes)):
         if name not in changes:
@@ -68,7 +69,7 @@ def handed_in_files(assignment, mistake):
     return files
 
 
-def hand_in_files(assignment, folder, mistake):
+def hand_in_files(assignment, folder, sample):
     """Write the files a sample hands in beside its notebook into ``folder``."""
-    for name, data in handed_in_files(assignment, mistake).items():
+    for name, data in handed_in_files(assignment, sample).items():
         (folder / name).write_bytes(data)

@@ -1,4 +1,5 @@
-"""Sample mistakes for 07_cifar10 (used by the demo and the test suite).
+"""Right and wrong implementations of 07_cifar10's graded functions (the demo grades DEMO; the
+test suite grades all of them: see grader.authoring.implementations).
 
 Each wrong definition is the reference's own (the solution notebook holds the same code)
 with one change, so the samples follow the reference when it changes; a change that no
@@ -11,10 +12,9 @@ also loses checkpoint points (listed in ``cascades``).
 import ast
 from pathlib import Path
 
-from grader.mistakes.checkpoint_files import untrained_weights
-from grader.mistakes.types import Mistake
+from grader.authoring.implementations import Implementation, untrained_weights
 
-REFERENCE = Path(__file__).resolve().parent.parent / "checks" / "07_cifar10" / "reference.py"
+REFERENCE = Path(__file__).resolve().parent / "reference.py"
 
 
 def _reference_source(name):
@@ -47,8 +47,8 @@ _LOOP = '''def random_crop_flip(x, padding=4):
     return out
 '''
 
-MISTAKES = [
-    Mistake("crop_vertical_flip", "random_crop_flip mirrors the images upside down",
+IMPLEMENTATIONS = [
+    Implementation("crop_vertical_flip", "random_crop_flip mirrors the images upside down",
             {"random_crop_flip": _changed(
                 "random_crop_flip",
                 ("rows = top[:, None] + torch.arange(h)",
@@ -56,7 +56,7 @@ MISTAKES = [
                  "torch.arange(h))"),
                 ("torch.where(flip[:, None], w - 1 - steps, steps)", "steps"))},
             {"test_random_crop_flip": "upside down"}),
-    Mistake("crop_one_shift_per_batch", "random_crop_flip shifts every image of a batch alike",
+    Implementation("crop_one_shift_per_batch", "random_crop_flip shifts every image of a batch alike",
             {"random_crop_flip": _changed(
                 "random_crop_flip",
                 ("top = torch.randint(0, 2 * padding + 1, (n,))",
@@ -64,31 +64,34 @@ MISTAKES = [
                 ("left = torch.randint(0, 2 * padding + 1, (n,))",
                  "left = torch.randint(0, 2 * padding + 1, (1,)).expand(n)"))},
             {"test_random_crop_flip": "same shift"}),
-    Mistake("crop_loop_over_images", "random_crop_flip loops over the images of the batch",
+    Implementation("crop_loop_over_images", "random_crop_flip loops over the images of the batch",
             {"random_crop_flip": _LOOP},
             {"test_random_crop_flip": "loops over the images"}),
-    Mistake("block_relu_before_add", "ResidualBlock applies its ReLU before adding x",
+    Implementation("block_relu_before_add", "ResidualBlock applies its ReLU before adding x",
             {"ResidualBlock": _changed(
                 "ResidualBlock",
                 ("return F.relu(self.bn2(self.conv2(out)) + self.shortcut(x))",
                  "return F.relu(self.bn2(self.conv2(out))) + self.shortcut(x)"))},
             {"test_residual_block": "the ReLU must come after the addition"},
             cascades=("test_cifarnet_checkpoint",)),
-    Mistake("block_no_projection", "ResidualBlock always adds x itself, even when shapes differ",
+    Implementation("block_no_projection", "ResidualBlock always adds x itself, even when shapes differ",
             {"ResidualBlock": _changed(
                 "ResidualBlock", ("if stride == 1 and c_in == c_out:", "if True:"))},
             {"test_residual_block": "the shortcut must be a 1x1 convolution"},
             cascades=("test_cifarnet", "test_cifarnet_checkpoint")),
-    Mistake("convbnrelu_relu_first", "ConvBNReLU applies the ReLU before the batch norm",
+    Implementation("convbnrelu_relu_first", "ConvBNReLU applies the ReLU before the batch norm",
             {"ConvBNReLU": _changed(
                 "ConvBNReLU", ("return F.relu(self.bn(self.conv(x)))",
                                "return self.bn(F.relu(self.conv(x)))"))},
             {"test_conv_bn_relu": "ReLU before the batch norm"},
             cascades=("test_cifarnet_checkpoint",)),
-    Mistake("missing_checkpoint", "cifarnet.pt was not handed in", {},
+    Implementation("missing_checkpoint", "cifarnet.pt was not handed in", {},
             {"test_cifarnet_checkpoint": "No `cifarnet.pt` was submitted"},
             files={"cifarnet.pt": None}),
-    Mistake("untrained_checkpoint", "cifarnet.pt was saved before training", {},
+    Implementation("untrained_checkpoint", "cifarnet.pt was saved before training", {},
             {"test_cifarnet_checkpoint": "test accuracy; this check needs"},
             files={"cifarnet.pt": untrained_weights}),
 ]
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("crop_vertical_flip", "block_relu_before_add")

@@ -1,6 +1,7 @@
-"""Sample mistakes for 02_conv2d (used by the demo and the test suite)."""
+"""Right and wrong implementations of 02_conv2d's graded functions (the demo grades DEMO; the
+test suite grades all of them: see grader.authoring.implementations)."""
 
-from grader.mistakes.types import Mistake
+from grader.authoring.implementations import Implementation
 
 # A right corr2d_multi_in_out that does not call corr2d_multi_in, for samples that break
 # corr2d_multi_in alone (each sample should lose points on its own part only).
@@ -39,8 +40,8 @@ def conv2d_im2col(X, K, b=None):
         raise ValueError("bad bias")
 '''
 
-MISTAKES = [
-    Mistake("flipped_kernel", "corr2d flips the kernel (computes a convolution); "
+IMPLEMENTATIONS = [
+    Implementation("flipped_kernel", "corr2d flips the kernel (computes a convolution); "
             "corr2d_multi_in and corr2d_multi_in_out are right but call it",
             {"corr2d": '''import numpy as np
 
@@ -56,7 +57,7 @@ def corr2d(X, K):
             Y[i, j] = np.sum(X[i:i + kh, j:j + kw] * K)
     return Y
 '''}, {"test_corr2d": "flipped the kernel"}),
-    Mistake("channels_averaged", "corr2d_multi_in averages the channels instead of summing them",
+    Implementation("channels_averaged", "corr2d_multi_in averages the channels instead of summing them",
             {"corr2d_multi_in": '''import numpy as np
 
 def corr2d_multi_in(X, K):
@@ -66,7 +67,7 @@ def corr2d_multi_in(X, K):
         raise ValueError("bad shapes")
     return np.mean([corr2d(x, k) for x, k in zip(X, K)], axis=0)
 ''', "corr2d_multi_in_out": _MULTI_IN_OUT_DIRECT}, {"test_corr2d_multi_in": "averaged"}),
-    Mistake("bias_per_input_channel", "corr2d_multi_in_out adds the bias inside the loop over C_in",
+    Implementation("bias_per_input_channel", "corr2d_multi_in_out adds the bias inside the loop over C_in",
             {"corr2d_multi_in_out": '''import numpy as np
 
 def corr2d_multi_in_out(X, K, b=None):
@@ -85,7 +86,7 @@ def corr2d_multi_in_out(X, K, b=None):
         out.append(total)
     return np.stack(out)
 '''}, {"test_corr2d_multi_in_out": "once per input channel"}),
-    Mistake("off_by_one", "conv2d_im2col computes H - KH outputs instead of H - KH + 1",
+    Implementation("off_by_one", "conv2d_im2col computes H - KH outputs instead of H - KH + 1",
             {"conv2d_im2col": _IM2COL_HEAD + '''    h_out, w_out = h - kh, w - kw
     cols = np.empty((n, c, kh, kw, h_out, w_out))
     for a in range(kh):
@@ -95,7 +96,7 @@ def corr2d_multi_in_out(X, K, b=None):
     out = out.reshape(n, c_out, h_out, w_out)
     return out[0] if unbatched else out
 '''}, {"test_conv2d_im2col": "+ 1"}),
-    Mistake("column_order", "conv2d_im2col flattens the patches in (kh, kw, c) order, "
+    Implementation("column_order", "conv2d_im2col flattens the patches in (kh, kw, c) order, "
             "the kernel in (c, kh, kw) order",
             {"conv2d_im2col": _IM2COL_HEAD + '''    h_out, w_out = h - kh + 1, w - kw + 1
     cols = np.empty((n, kh, kw, c, h_out, w_out))
@@ -106,7 +107,7 @@ def corr2d_multi_in_out(X, K, b=None):
     out = out.reshape(n, c_out, h_out, w_out)
     return out[0] if unbatched else out
 '''}, {"test_conv2d_im2col": "column order"}),
-    Mistake("pixel_loop", "conv2d_im2col gives right values but builds the columns pixel by pixel",
+    Implementation("pixel_loop", "conv2d_im2col gives right values but builds the columns pixel by pixel",
             {"conv2d_im2col": _IM2COL_HEAD + '''    h_out, w_out = h - kh + 1, w - kw + 1
     cols = np.empty((n, c * kh * kw, h_out * w_out))
     for i in range(h_out):
@@ -115,7 +116,7 @@ def corr2d_multi_in_out(X, K, b=None):
     out = (K.reshape(c_out, -1) @ cols + b[:, None]).reshape(n, c_out, h_out, w_out)
     return out[0] if unbatched else out
 '''}, {"test_conv2d_im2col": "loop"}),
-    Mistake("library_unfold", "conv2d_im2col calls F.unfold instead of building the columns",
+    Implementation("library_unfold", "conv2d_im2col calls F.unfold instead of building the columns",
             {"conv2d_im2col": _IM2COL_HEAD + '''    import torch
     import torch.nn.functional as F
     cols = F.unfold(torch.as_tensor(X), (kh, kw)).numpy()
@@ -123,7 +124,7 @@ def corr2d_multi_in_out(X, K, b=None):
     out = out.reshape(n, c_out, h - kh + 1, w - kw + 1)
     return out[0] if unbatched else out
 '''}, {"test_conv2d_im2col": "implement yourself"}),
-    Mistake("conv1x1_transposed", "conv1x1 multiplies by K.T (K read as (C_in, C_out))",
+    Implementation("conv1x1_transposed", "conv1x1 multiplies by K.T (K read as (C_in, C_out))",
             {"conv1x1": '''import numpy as np
 
 def conv1x1(X, K):
@@ -137,7 +138,7 @@ def conv1x1(X, K):
         raise ValueError("bad shapes")
     return np.einsum("co,...chw->...ohw", K, X)
 '''}, {"test_conv1x1": "transposed"}),
-    Mistake("learn_sum_loss", "learn_kernel uses the sum of squared errors: gradient descent diverges",
+    Implementation("learn_sum_loss", "learn_kernel uses the sum of squared errors: gradient descent diverges",
             {"learn_kernel": '''import numpy as np
 
 def learn_kernel(X, Y, kernel_shape, steps, lr, return_losses=False):
@@ -158,7 +159,7 @@ def learn_kernel(X, Y, kernel_shape, steps, lr, return_losses=False):
         K = K - lr * grad
     return (K, losses) if return_losses else K
 '''}, {"test_learn_kernel": "diverged"}),
-    Mistake("learn_flipped", "learn_kernel's forward pass convolves (flips the kernel), "
+    Implementation("learn_flipped", "learn_kernel's forward pass convolves (flips the kernel), "
             "so it learns the flipped kernel",
             {"learn_kernel": '''import numpy as np
 import torch
@@ -188,3 +189,6 @@ def learn_kernel(X, Y, kernel_shape, steps, lr, return_losses=False):
     return (kernel, losses) if return_losses else kernel
 '''}, {"test_learn_kernel": "flipped"}),
 ]
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("flipped_kernel", "column_order", "pixel_loop")

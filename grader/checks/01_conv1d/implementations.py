@@ -1,9 +1,10 @@
-"""Sample mistakes for 01_conv1d (used by the demo and the test suite)."""
+"""Right and wrong implementations of 01_conv1d's graded functions (the demo grades DEMO; the
+test suite grades all of them: see grader.authoring.implementations)."""
 
-from grader.mistakes.types import Mistake
+from grader.authoring.implementations import Implementation
 
-MISTAKES = [
-    Mistake("flipped_kernel", "convolve1d forgets to flip the kernel (computes correlation)",
+IMPLEMENTATIONS = [
+    Implementation("flipped_kernel", "convolve1d forgets to flip the kernel (computes correlation)",
             {"convolve1d": '''import numpy as np
 
 def convolve1d(f, g):
@@ -13,7 +14,7 @@ def convolve1d(f, g):
     fp = np.concatenate([np.zeros(k - 1), f, np.zeros(k - 1)])
     return np.array([sum(fp[i + j] * g[j] for j in range(k)) for i in range(n + k - 1)])
 '''}, {"test_convolve1d": "correlation"}),
-    Mistake("off_by_one", "conv1d_output_length uses n - k instead of n - k + 1",
+    Implementation("off_by_one", "conv1d_output_length uses n - k instead of n - k + 1",
             {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
     if stride < 1 or dilation < 1 or padding < 0:
         raise ValueError("bad arguments")
@@ -22,7 +23,7 @@ def convolve1d(f, g):
         raise ValueError("kernel does not fit")
     return length
 '''}, {"test_conv1d_output_length": "+ 1"}),
-    Mistake("padding_once", "conv1d_output_length adds the padding once instead of twice",
+    Implementation("padding_once", "conv1d_output_length adds the padding once instead of twice",
             {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
     if stride < 1 or dilation < 1 or padding < 0:
         raise ValueError("bad arguments")
@@ -31,7 +32,7 @@ def convolve1d(f, g):
         raise ValueError("kernel does not fit")
     return length
 '''}, {"test_conv1d_output_length": "padding"}),
-    Mistake("bias_per_position", "conv1d adds the bias along the length axis, not per channel",
+    Implementation("bias_per_position", "conv1d adds the bias along the length axis, not per channel",
             {"conv1d": '''import numpy as np
 
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
@@ -54,19 +55,19 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
         out += np.asarray(b, dtype=np.float64)
     return out[0] if unbatched else out
 '''}, {"test_conv1d": "per position"}),
-    Mistake("library_call", "convolve1d calls np.convolve instead of loops",
+    Implementation("library_call", "convolve1d calls np.convolve instead of loops",
             {"convolve1d": '''import numpy as np
 
 def convolve1d(f, g):
     return np.convolve(np.asarray(f, float), np.asarray(g, float))
 '''}, {"test_convolve1d": "implement yourself"}),
-    Mistake("crash", "convolve1d kills its own Python process",
+    Implementation("crash", "convolve1d kills its own Python process",
             {"convolve1d": '''import os
 
 def convolve1d(f, g):
     os._exit(1)
 '''}, {"test_convolve1d": "crashed"}),
-    Mistake("cheater_and_hang", "overrides np.allclose in its process, returns zeros; "
+    Implementation("cheater_and_hang", "overrides np.allclose in its process, returns zeros; "
             "conv1d_matrix loops forever",
             {"correlate1d": '''import numpy as np
 
@@ -87,3 +88,6 @@ def correlate1d(x, w, mode="valid"):
         pass
 '''}, {"test_correlate1d": "", "test_conv1d_matrix": "did not finish"}),
 ]
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("flipped_kernel", "off_by_one", "bias_per_position", "cheater_and_hang")

@@ -1,6 +1,7 @@
-"""Sample mistakes for 03_padding_stride_pooling (used by the demo and the test suite)."""
+"""Right and wrong implementations of 03_padding_stride_pooling's graded functions (the demo grades DEMO; the
+test suite grades all of them: see grader.authoring.implementations)."""
 
-from grader.mistakes.types import Mistake
+from grader.authoring.implementations import Implementation
 
 _POOL_HEADER = '''import numpy as np
 
@@ -11,10 +12,10 @@ def {name}(x, kernel_size, stride=None):
     kh, kw = as_pair(kernel_size)
 '''
 
-MISTAKES = [
+IMPLEMENTATIONS = [
     # The one sample of "each mistake charged once": conv2d_forward and the pooling
     # functions are right but call this wrong conv_output_size; only its part may lose.
-    Mistake("ceil_output_size", "conv_output_size rounds up (ceil instead of floor); its "
+    Implementation("ceil_output_size", "conv_output_size rounds up (ceil instead of floor); its "
             "correct callers must not be charged",
             {"conv_output_size": '''import math
 
@@ -26,13 +27,13 @@ def conv_output_size(n, k, padding=0, stride=1, dilation=1):
         raise ValueError("does not fit")
     return size
 '''}, {"test_conv_output_size": "rounded up"}),
-    Mistake("same_padding_no_dilation", "same_padding ignores the dilation",
+    Implementation("same_padding_no_dilation", "same_padding ignores the dilation",
             {"same_padding": '''def same_padding(k, dilation=1):
     if k < 1 or dilation < 1 or k % 2 == 0:
         raise ValueError("bad kernel")
     return (k - 1) // 2
 '''}, {"test_same_padding": "dilation is ignored"}),
-    Mistake("conv_pad_one_side", "conv2d_forward pads only the top and the left",
+    Implementation("conv_pad_one_side", "conv2d_forward pads only the top and the left",
             {"conv2d_forward": '''import numpy as np
 
 def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
@@ -56,7 +57,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
         out += np.asarray(b, dtype=np.float64)[None, :, None, None]
     return out
 '''}, {"test_conv2d_forward": "only one side"}),
-    Mistake("conv_bias_per_position", "conv2d_forward adds the bias along the width axis",
+    Implementation("conv_bias_per_position", "conv2d_forward adds the bias along the width axis",
             {"conv2d_forward": '''import numpy as np
 
 def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
@@ -78,12 +79,12 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
         out += np.asarray(b, dtype=np.float64)
     return out
 '''}, {"test_conv2d_forward": "per position"}),
-    Mistake("pool_stride_one", "maxpool2d_forward defaults the stride to 1",
+    Implementation("pool_stride_one", "maxpool2d_forward defaults the stride to 1",
             {"maxpool2d_forward": _POOL_HEADER.format(name="maxpool2d_forward") + '''    sh, sw = (1, 1) if stride is None else as_pair(stride)
     windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
     return windows.max(axis=(-2, -1))
 '''}, {"test_maxpool2d_forward": "default to the kernel size"}),
-    Mistake("pool_non_overlapping", "avgpool2d_forward reshapes into non-overlapping blocks "
+    Implementation("pool_non_overlapping", "avgpool2d_forward reshapes into non-overlapping blocks "
             "whatever the stride",
             {"avgpool2d_forward": _POOL_HEADER.format(name="avgpool2d_forward") + '''    n, c, h, w = x.shape
     if kh > h or kw > w or kh < 1 or kw < 1 or (stride is not None and min(as_pair(stride)) < 1):
@@ -91,7 +92,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
     blocks = x[:, :, :h // kh * kh, :w // kw * kw].reshape(n, c, h // kh, kh, w // kw, kw)
     return blocks.mean(axis=(3, 5))
 '''}, {"test_avgpool2d_forward": "do not overlap"}),
-    Mistake("avg_wrong_count", "avgpool2d_forward divides by kh instead of kh * kw",
+    Implementation("avg_wrong_count", "avgpool2d_forward divides by kh instead of kh * kw",
             {"avgpool2d_forward": _POOL_HEADER.format(name="avgpool2d_forward") + '''    sh, sw = (kh, kw) if stride is None else as_pair(stride)
     h_out = conv_output_size(x.shape[2], kh, 0, sh)
     w_out = conv_output_size(x.shape[3], kw, 0, sw)
@@ -101,7 +102,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
             out[:, :, i, j] = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].sum(axis=(2, 3)) / kh
     return out
 '''}, {"test_avgpool2d_forward": "wrong count"}),
-    Mistake("gap_keepdims", "global_avg_pool keeps (N, C, 1, 1)",
+    Implementation("gap_keepdims", "global_avg_pool keeps (N, C, 1, 1)",
             {"global_avg_pool": '''import numpy as np
 
 def global_avg_pool(x):
@@ -110,7 +111,7 @@ def global_avg_pool(x):
         raise ValueError("expected (N, C, H, W)")
     return x.mean(axis=(2, 3), keepdims=True)
 '''}, {"test_global_avg_pool": "kept the spatial axes"}),
-    Mistake("rf_no_stride", "receptive_field adds k - 1 per layer and ignores the strides",
+    Implementation("rf_no_stride", "receptive_field adds k - 1 per layer and ignores the strides",
             {"receptive_field": '''def receptive_field(layers):
     size = 1
     for k, s, d in layers:
@@ -119,7 +120,7 @@ def global_avg_pool(x):
         size += d * (k - 1)
     return size
 '''}, {"test_receptive_field": "strides are ignored"}),
-    Mistake("rf_measured", "receptive_field measures the field with the viewer's autograd code",
+    Implementation("rf_measured", "receptive_field measures the field with the viewer's autograd code",
             {"receptive_field": '''from source_lib import geometry_widgets
 
 def receptive_field(layers):
@@ -127,7 +128,7 @@ def receptive_field(layers):
         return 1
     return geometry_widgets.measure_receptive_field(list(layers))[3][0]
 '''}, {"test_receptive_field": "pure arithmetic"}),
-    Mistake("pad2d_library", "pad2d calls np.pad (forbidden); conv2d_forward uses it and "
+    Implementation("pad2d_library", "pad2d calls np.pad (forbidden); conv2d_forward uses it and "
             "stays right",
             {"pad2d": '''import numpy as np
 
@@ -138,7 +139,7 @@ def pad2d(X, padding):
         raise ValueError("bad padding")
     return np.pad(X, [(0, 0)] * (X.ndim - 2) + [(ph, ph), (pw, pw)])
 '''}, {"test_pad2d": "implement yourself"}),
-    Mistake("diagram_misread", "diagram answers: padding of both sides in B, skipped cells "
+    Implementation("diagram_misread", "diagram answers: padding of both sides in B, skipped cells "
             "as dilation in C",
             {"diagram_answers": '''def diagram_answers():
     return {
@@ -150,3 +151,6 @@ def pad2d(X, padding):
     }
 '''}, {"test_diagram_answers": "both sides"}),
 ]
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("ceil_output_size", "conv_pad_one_side", "diagram_misread")

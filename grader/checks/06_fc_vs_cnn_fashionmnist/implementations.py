@@ -1,4 +1,5 @@
-"""Sample mistakes for 06_fc_vs_cnn_fashionmnist (used by the demo and the test suite).
+"""Right and wrong implementations of 06_fc_vs_cnn_fashionmnist's graded functions (the demo grades DEMO; the
+test suite grades all of them: see grader.authoring.implementations).
 
 Every sample but the blank release hands in the reference's trained checkpoints
 (``grader/checks/06_fc_vs_cnn_fashionmnist/checkpoints/``) unless ``files`` says otherwise.
@@ -9,8 +10,7 @@ import io
 import torch
 from torch import nn
 
-from grader.mistakes.checkpoint_files import untrained_weights
-from grader.mistakes.types import Mistake
+from grader.authoring.implementations import Implementation, untrained_weights
 
 _TRAIN_EPOCH = '''def train_epoch(model, loader, optimizer, loss_fn):
     model.train()
@@ -42,19 +42,19 @@ def _whole_model(_reference):
     return buffer.getvalue()
 
 
-MISTAKES = [
-    Mistake("train_no_zero_grad", "train_epoch never resets the gradients",
+IMPLEMENTATIONS = [
+    Implementation("train_no_zero_grad", "train_epoch never resets the gradients",
             {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP.replace(
                 "        optimizer.zero_grad()\n", "") + '''
         total_loss += loss.item() * len(y)
         seen += len(y)''')},
             {"test_train_epoch": "optimizer.zero_grad()"}),
-    Mistake("train_batch_mean", "train_epoch averages the batch losses without weights",
+    Implementation("train_batch_mean", "train_epoch averages the batch losses without weights",
             {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP + '''
         total_loss += loss.item()
         seen += 1''')},
             {"test_train_epoch": "weight each batch's mean loss by its batch size"}),
-    Mistake("train_calls_fit", "train_epoch hands the work to the course's fit()",
+    Implementation("train_calls_fit", "train_epoch hands the work to the course's fit()",
             {"train_epoch": '''from source_lib.training import fit
 
 
@@ -62,11 +62,11 @@ def train_epoch(model, loader, optimizer, loss_fn):
     history = fit(model, loader, epochs=1, lr=optimizer.param_groups[0]["lr"])
     return history.train_loss[-1]
 '''}, {"test_train_epoch": "a course helper that already runs a whole epoch"}),
-    Mistake("eval_no_eval_mode", "evaluate leaves the model in train mode",
+    Implementation("eval_no_eval_mode", "evaluate leaves the model in train mode",
             {"evaluate": _EVALUATE.format(prologue="", body='''            total_loss += F.cross_entropy(logits, y, reduction="sum").item()
             correct += (logits.argmax(dim=1) == y).sum().item()''')},
             {"test_evaluate": "call model.eval() first"}),
-    Mistake("eval_batch_accuracy", "evaluate averages the per-batch accuracies",
+    Implementation("eval_batch_accuracy", "evaluate averages the per-batch accuracies",
             {"evaluate": '''def evaluate(model, loader):
     model.eval()
     losses, accuracies, sizes = [], [], []
@@ -78,7 +78,7 @@ def train_epoch(model, loader, optimizer, loss_fn):
             sizes.append(len(y))
     return sum(losses) / sum(sizes), sum(accuracies) / len(accuracies)
 '''}, {"test_evaluate": "the accuracy is a mean over batches"}),
-    Mistake("mlp_with_conv", "the dense network sneaks in a convolution",
+    Implementation("mlp_with_conv", "the dense network sneaks in a convolution",
             {"MLP": '''class MLP(nn.Module):
     def __init__(self):
         super().__init__()
@@ -93,13 +93,13 @@ def train_epoch(model, loader, optimizer, loss_fn):
 '''}, {"test_mlp": "Linear layers only",
        # the reference's mlp.pt was trained for the real MLP: it cannot fit this one
        "test_mlp_checkpoint": "do not fit"}),
-    Mistake("missing_checkpoint", "smallcnn.pt was not handed in", {},
+    Implementation("missing_checkpoint", "smallcnn.pt was not handed in", {},
             {"test_smallcnn_checkpoint": "No `smallcnn.pt` was submitted"},
             files={"smallcnn.pt": None}),
-    Mistake("whole_model_saved", "smallcnn.pt is a whole pickled model, not weights", {},
+    Implementation("whole_model_saved", "smallcnn.pt is a whole pickled model, not weights", {},
             {"test_smallcnn_checkpoint": "refused to load"},
             files={"smallcnn.pt": _whole_model}),
-    Mistake("cnn_changed_after_training", "SmallCNN was widened after its checkpoint was saved",
+    Implementation("cnn_changed_after_training", "SmallCNN was widened after its checkpoint was saved",
             {"SmallCNN": '''class SmallCNN(nn.Module):
     def __init__(self):
         super().__init__()
@@ -114,7 +114,10 @@ def train_epoch(model, loader, optimizer, loss_fn):
         features = self.features((x - FASHION_MEAN) / FASHION_STD)
         return self.classifier(features.flatten(1))
 '''}, {"test_smallcnn_checkpoint": "do not fit"}),
-    Mistake("untrained_mlp", "mlp.pt was saved before training", {},
+    Implementation("untrained_mlp", "mlp.pt was saved before training", {},
             {"test_mlp_checkpoint": "test accuracy; this check needs"},
             files={"mlp.pt": untrained_weights}),
 ]
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("train_no_zero_grad", "missing_checkpoint")

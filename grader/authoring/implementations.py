@@ -1,0 +1,101 @@
+"""Right and wrong implementations of a notebook's graded functions, written once.
+
+Each assignment's ``grader/checks/<A>/implementations.py`` defines
+
+    IMPLEMENTATIONS = [Implementation(...), ...]   # right ones and wrong ones
+    DEMO = ("student", ...)                        # the few that `python -m grader demo` grades
+
+An implementation is the solution notebook with some solution cells' source replaced
+(``cells``: solution cell grade_id -> new source), handed in as one sample student's
+submission. A *right* one (``loses`` empty) must keep full marks on every part; a *wrong* one
+must lose points on exactly the parts in ``loses``, each part's feedback containing the
+phrase given there (a correct caller of a broken function is re-checked with a trusted copy,
+so it is not charged). The demo grades them as a class, and ``tests/grader/
+test_implementations.py`` grades every one and asserts the above.
+"""
+
+import importlib.util
+from dataclasses import dataclass, field
+
+from grader.harness import CHECKS_ROOT
+
+
+@dataclass(frozen=True)
+class Implementation:
+    student: str            # the sample student's name (a folder name)
+    description: str        # one line, shown by the demo
+    cells: dict             # solution cell grade_id -> the source that replaces it
+    # grade part (test_<part>) -> a phrase its feedback must contain; empty: full marks
+    loses: dict = field(default_factory=dict)
+    # Parts allowed to lose points too (rare: a caller whose check cannot substitute the
+    # broken callee). Listed explicitly so the tests stay strict.
+    cascades: tuple = ()
+    # Files handed in beside the notebook instead of the reference's checkpoints:
+    # file name -> None (not handed in) or a function of the reference file's path giving
+    # the bytes. A part graded on a file that is not handed in may only lose points for
+    # that reason (its feedback says the file was not submitted).
+    files: dict = field(default_factory=dict)
+
+    @property
+    def right(self):
+        return not self.loses
+
+
+def _module(assignment):
+    path = CHECKS_ROOT / assignment / "implementations.py"
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"implementations_{assignment}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_LOADED = {}
+
+
+def implementations(assignment):
+    """The assignment's implementations (an empty list when it declares none)."""
+    if assignment not in _LOADED:
+        _LOADED[assignment] = _module(assignment)
+    module = _LOADED[assignment]
+    found = list(getattr(module, "IMPLEMENTATIONS", [])) if module else []
+    students = [i.student for i in found]
+    duplicated = sorted({s for s in students if students.count(s) > 1})
+    if duplicated or {"reference", "blank"} & set(students):
+        raise ValueError(f"{assignment}: sample students must be unique and not 'reference' "
+                         f"or 'blank': {duplicated or students}")
+    return found
+
+
+def demo_selection(assignment):
+    """Students of the implementations the demo grades (besides reference and blank)."""
+    implementations(assignment)
+    module = _LOADED[assignment]
+    return tuple(getattr(module, "DEMO", ())) if module else ()
+
+
+def untrained_weights(reference):
+    """A checkpoint ``files`` entry: the reference checkpoint with its weights replaced by
+    small random ones, what saving before training gives (same names and shapes, so it
+    loads)."""
+    import io
+
+    import torch
+    payload = torch.load(reference, weights_only=True)
+    generator = torch.Generator().manual_seed(0)
+    payload["state_dict"] = {
+        name: (torch.randn(tensor.shape, generator=generator) * 0.05).to(tensor.dtype)
+        if tensor.is_floating_point() else tensor
+        for name, tensor in payload["state_dict"].items()}
+    buffer = io.BytesIO()
+    torch.save(payload, buffer)
+    return buffer.getvalue()
+
+
+def implementation(assignment, student):
+    """The implementation handed in by the sample ``student`` (KeyError if none)."""
+    for found in implementations(assignment):
+        if found.student == student:
+            return found
+    raise KeyError(f"{assignment} has no implementation for the sample student {student!r}")
