@@ -14,6 +14,7 @@ so it is not charged). The demo grades them as a class, and ``tests/grader/
 test_implementations.py`` grades every one and asserts the above.
 """
 
+import ast
 import importlib.util
 from dataclasses import dataclass, field
 
@@ -99,3 +100,28 @@ def implementation(assignment, student):
         if found.student == student:
             return found
     raise KeyError(f"{assignment} has no implementation for the sample student {student!r}")
+
+
+def reference_source(assignment, name):
+    """The source of the top-level definition ``name`` in the assignment's reference.py
+    (the solution notebook holds the same code): a sample derived from it follows the
+    reference when the reference changes."""
+    path = CHECKS_ROOT / assignment / "reference.py"
+    text = path.read_text()
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
+            return ast.get_source_segment(text, node) + "\n"
+    raise LookupError(f"{assignment}'s reference.py defines no {name}")
+
+
+def edited_reference(assignment, name, *edits):
+    """The reference's ``name`` with each (old, new) text edit applied exactly once; an edit
+    that no longer applies fails loudly instead of grading the reference under a wrong
+    name."""
+    source = reference_source(assignment, name)
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"{assignment} sample out of date: {name} in reference.py no "
+                             f"longer contains {old!r} exactly once")
+        source = source.replace(old, new)
+    return source

@@ -9,32 +9,11 @@ Every sample but the blank release hands in the reference's trained `cifarnet.pt
 also loses checkpoint points (listed in ``cascades``).
 """
 
-import ast
-from pathlib import Path
+from functools import partial
 
-from grader.authoring.implementations import Implementation, untrained_weights
+from grader.authoring.implementations import Implementation, edited_reference, untrained_weights
 
-REFERENCE = Path(__file__).resolve().parent / "reference.py"
-
-
-def _reference_source(name):
-    """The source of the reference's top-level definition ``name``."""
-    text = REFERENCE.read_text()
-    for node in ast.parse(text).body:
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == name:
-            return ast.get_source_segment(text, node) + "\n"
-    raise LookupError(f"07's reference.py defines no {name}")
-
-
-def _changed(name, *edits):
-    """The reference's ``name`` with each (old, new) text edit applied exactly once."""
-    source = _reference_source(name)
-    for old, new in edits:
-        if source.count(old) != 1:
-            raise ValueError(f"07 sample mistake out of date: {name} in reference.py no "
-                             f"longer contains {old!r} exactly once")
-        source = source.replace(old, new)
-    return source
+_changed = partial(edited_reference, "07_cifar10")
 
 
 _LOOP = '''def random_crop_flip(x, padding=4):
