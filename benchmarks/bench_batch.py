@@ -6,7 +6,7 @@
 
 The batch: the reference solution, the blank release and sample mistakes
 (``grader.authoring.samples``). nbgrader works in a real course directory laid out as
-``grader.nbgrader_setup`` and ``grader.release`` do it (source, gradebook with the grade
+``grader.course.nbgrader_config`` and ``grader.authoring.release`` do it (source, gradebook with the grade
 cells, submitted/<student>/<assignment>/), and executes every notebook top to bottom in a
 kernel, as it always does. Both sides use COURSE_QUICK=1 (short training). Every run grades
 from scratch: a fresh copy of the course directory, a fresh output folder for ours; the
@@ -31,11 +31,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from grader.gradebook import scores  # noqa: E402
 from grader.authoring.implementations import implementations  # noqa: E402
-from grader.nbgrader_setup import write_config_file  # noqa: E402
-from grader.release import generate  # noqa: E402
 from grader.authoring.samples import write_samples  # noqa: E402
+from grader.batch.gradebook import scores
+from grader.course.generate import generate
+from grader.course.nbgrader_config import write_config_file
 
 # Its infinite loop measures two timeouts (nbgrader's 30 s per cell, our 10 s per call),
 # not grading; every other sample mistake is in the batch, in this order.

@@ -6,7 +6,7 @@ NotImplementedError, so almost no student code and no reference work runs), sand
 - baseline: a fresh ``python -m grader grade-notebook`` process per notebook (process
   start-up, imports, sandbox and worker start every time): today's per-submission cost;
 - warm slot: the same notebooks graded one after another by one long-lived grading process
-  (``grader.slot.SlotUnit``), whose sandboxed fork server forks each worker.
+  (``grader.batch.slot.SlotUnit``), whose sandboxed fork server forks each worker.
 
 Also printed: the slot's cold start (its first notebook), paid once per job slot, and the
 worker launch time inside each warm grading. Median of N runs; ratios in the same run.
@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def blank_notebooks(folder):
-    from grader.nbgrader_setup import NOTEBOOKS_DIR, assignments
+    from grader.course.layout import NOTEBOOKS_DIR, assignments
     out = {}
     for assignment in assignments():
         source = next((NOTEBOOKS_DIR / assignment).glob("*.ipynb"))
@@ -56,7 +56,7 @@ def warm_slot(unit, path, assignment):
 
 
 def main():
-    from grader.slot import SlotUnit
+    from grader.batch.slot import SlotUnit
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 
 def _release(args):
-    from grader.release import ReleaseError, release
+    from grader.authoring.release import release
+    from grader.course.generate import ReleaseError
     try:
         written = release(args.assignments or None)
     except (ReleaseError, ValueError) as error:
@@ -19,16 +20,16 @@ def _release(args):
 
 
 def _grade_notebook(args):
-    from grader.harness import grade_notebook
-    from grader.report import notebook_table
-    from grader.sandbox import SandboxUnavailable
+    from grader.batch.report import notebook_table
+    from grader.grading.harness import grade_notebook
+    from grader.sandbox.bubblewrap import SandboxUnavailable
     path = Path(args.path)
     if not path.is_file():
         print(f"no notebook at {path}", file=sys.stderr)
         return 2
     try:
         # one notebook: a plain sandboxed worker starts faster than the pre-importing
-        # fork server, which pays off only over many notebooks (grader.slot)
+        # fork server, which pays off only over many notebooks (grader.batch.slot)
         result = grade_notebook(path, args.assignment, require_sandbox=args.require_sandbox,
                                 fork_server=False)
     except (ValueError, SandboxUnavailable) as error:
@@ -47,11 +48,11 @@ def _autograde(args):
     if args.jobs is not None and args.jobs < 1:
         print("autograde: --jobs must be at least 1", file=sys.stderr)
         return 2
-    from grader.autograde import autograde_batch
-    from grader.batch import BatchBusy
-    from grader.dask_backend import SchedulerUnavailable
-    from grader.report import class_table
-    from grader.sandbox import SandboxUnavailable
+    from grader.batch.autograde import autograde_batch
+    from grader.batch.dask_backend import SchedulerUnavailable
+    from grader.batch.local import BatchBusy
+    from grader.batch.report import class_table
+    from grader.sandbox.bubblewrap import SandboxUnavailable
     try:
         outcome = autograde_batch(args.submissions, only=args.assignment or None,
                                   output_dir=args.output, jobs=args.jobs,
@@ -74,7 +75,7 @@ def _autograde(args):
 
 
 def _diagrams(args):
-    from grader.diagrams import regenerate
+    from grader.authoring.diagrams import regenerate
     try:
         stale = regenerate(args.assignment, check_only=args.check)
     except ValueError as error:

@@ -5,12 +5,12 @@ import sys
 import time
 from pathlib import Path
 
-from grader.autograde import autograde
-from grader.nbgrader_setup import assignments
-from grader.release import release
-from grader.report import class_table
 from grader.authoring.implementations import demo_selection
+from grader.authoring.release import release
 from grader.authoring.samples import write_samples
+from grader.batch.autograde import autograde
+from grader.batch.report import class_table
+from grader.course.layout import assignments
 
 
 def run_demo(output, jobs=None, all_samples=False):

@@ -9,7 +9,7 @@ convolve`` then binds the wrapper, not the original.
 
 This is a detector for honest mistakes, not a security boundary: a
 determined student could undo it. The trusted side adds a static scan of the
-source (``grader.static_checks``), and the hardening work sandboxes the worker.
+source (``grader.checking.source_scan``), and the hardening work sandboxes the worker.
 """
 
 import functools

@@ -18,7 +18,7 @@ import ast
 import importlib.util
 from dataclasses import dataclass, field
 
-from grader.harness import CHECKS_ROOT
+from grader.course.layout import CHECKS_ROOT
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ the mistake says otherwise.
 import nbformat
 
 from grader.authoring.implementations import implementations
-from grader.harness import CHECKS_ROOT
-from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
+from grader.course.layout import CHECKS_ROOT, NOTEBOOKS_DIR, solution_notebooks
 
 
 def replace_solution_cells(notebook, replacements):

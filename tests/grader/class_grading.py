@@ -7,7 +7,7 @@ and the others never do.
 """
 
 from grader.authoring.samples import write_samples
-from grader.autograde import autograde
+from grader.batch.autograde import autograde
 
 _GRADED = {}
 

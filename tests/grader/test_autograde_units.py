@@ -4,11 +4,11 @@ import shutil
 
 import pytest
 
-from grader import feedback, gradebook
-from grader.autograde import discover, write_csv
-from grader.nbgrader_setup import NOTEBOOKS_DIR
-from grader.points import part_points
-from grader.release import generate
+from grader.batch import feedback, gradebook
+from grader.batch.autograde import discover, write_csv
+from grader.course.generate import generate
+from grader.course.layout import NOTEBOOKS_DIR
+from grader.course.points import part_points
 
 ASSIGNMENT = "01_conv1d"
 
@@ -67,7 +67,7 @@ def test_csv_has_a_column_per_part(tmp_path):
 
 
 def test_class_table_has_one_table_per_assignment_with_its_own_parts():
-    from grader.report import class_table
+    from grader.batch.report import class_table
 
     def row(student, assignment, parts):
         return {"student": student, "assignment": assignment,
@@ -87,7 +87,7 @@ def test_class_table_has_one_table_per_assignment_with_its_own_parts():
 def test_the_demo_selection_names_existing_samples(tmp_path):
     from grader.authoring.implementations import demo_selection, implementations
     from grader.authoring.samples import write_samples
-    from grader.nbgrader_setup import assignments
+    from grader.course.layout import assignments
     for assignment in assignments():
         students = {i.student for i in implementations(assignment)}
         assert demo_selection(assignment) and set(demo_selection(assignment)) <= students

@@ -13,14 +13,15 @@ import time
 
 import pytest
 from distributed import Client
-
-from grader import dask_backend, gradebook
-from grader.cli import main
-from grader.nbgrader_setup import REPO_ROOT
-from grader.results_store import ResultsStore
-from grader.authoring.samples import write_samples
-from grader.submissions import Submission
 from slow_submission import add_slow_copy
+
+from grader import dask_backend
+from grader.authoring.samples import write_samples
+from grader.batch import gradebook
+from grader.batch.results_store import ResultsStore
+from grader.batch.submissions import Submission
+from grader.cli import main
+from grader.course.layout import REPO_ROOT
 
 ASSIGNMENT = "04_param_counting"
 STUDENTS = ("blank", "conv_forgot_bias", "reference")

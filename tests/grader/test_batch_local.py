@@ -11,12 +11,12 @@ import time
 
 import psutil
 import pytest
-
-from grader import gradebook
-from grader.nbgrader_setup import REPO_ROOT
-from grader.results_store import ResultsStore
-from grader.authoring.samples import write_samples
 from slow_submission import add_slow_copy
+
+from grader.authoring.samples import write_samples
+from grader.batch import gradebook
+from grader.batch.results_store import ResultsStore
+from grader.course.layout import REPO_ROOT
 
 ASSIGNMENT = "04_param_counting"
 MISTAKES = ("conv_forgot_bias", "macs_per_input")

@@ -9,15 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from subprocess_unit import SubprocessUnit
 
-from grader import batch, gradebook, sandbox
+from grader import batch
+from grader.batch import gradebook
+from grader.batch.autograde import autograde_batch
+from grader.batch.report import class_table
+from grader.batch.unit import GradingUnavailable
 from grader.cli import main
-from grader.autograde import autograde_batch
-from grader.grading_unit import GradingUnavailable, SubprocessUnit
-from grader.nbgrader_setup import NOTEBOOKS_DIR, REPO_ROOT
-from grader.points import part_points
-from grader.release import generate
-from grader.report import class_table
+from grader.course.generate import generate
+from grader.course.layout import NOTEBOOKS_DIR, REPO_ROOT
+from grader.course.points import part_points
+from grader.sandbox import bubblewrap
 
 ASSIGNMENT = "04_param_counting"
 STUDENTS = ("ann", "bob", "cid")
@@ -203,12 +206,12 @@ def test_a_unit_that_crashes_costs_only_its_submission(stand_in, class_dir):
 def test_require_sandbox_where_bwrap_is_missing_fails_before_grading(class_dir, monkeypatch,
                                                                       capsys):
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable))   # no bwrap on it
-    sandbox.probe.cache_clear()
+    bubblewrap.probe.cache_clear()
     try:
         code = main(["autograde", str(class_dir[0]), "--output", str(class_dir[1]),
                      "--require-sandbox"])
     finally:
-        sandbox.probe.cache_clear()
+        bubblewrap.probe.cache_clear()
     assert code == 2
     assert "autograde: --require-sandbox: bwrap is not installed" in capsys.readouterr().err
     assert not (class_dir[1] / "results").exists()
@@ -237,7 +240,7 @@ def test_the_real_unit_passes_require_sandbox_on_and_reports_a_refusal(class_dir
 def test_a_machine_without_the_class_disk_grades_a_missing_notebook_as_missing():
     """On a Dask worker the submission arrives as bytes: without its notebook it is graded
     like a missing notebook locally (0 with a note), not failed as a crash."""
-    from grader.grading_unit import grade_files
+    from grader.batch.unit import grade_files
 
     class Recording:
         def grade(self, path, assignment):

@@ -6,12 +6,12 @@ import shutil
 
 import pytest
 
-from grader import gradebook, results_store, submissions
-from grader.nbgrader_setup import NOTEBOOKS_DIR, REPO_ROOT
-from grader.points import part_points
-from grader.release import generate
-from grader.results_store import ResultsStore, atomic_write
-from grader.submissions import content_key, discover, grader_fingerprint, with_keys
+from grader.batch import gradebook, results_store, submissions
+from grader.batch.results_store import ResultsStore, atomic_write
+from grader.batch.submissions import content_key, discover, grader_fingerprint, with_keys
+from grader.course.generate import generate
+from grader.course.layout import NOTEBOOKS_DIR, REPO_ROOT
+from grader.course.points import part_points
 
 ASSIGNMENT = "04_param_counting"
 RELEASED = NOTEBOOKS_DIR / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"

@@ -7,9 +7,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from grader import trusted_calls
-from grader.charging import PartDeclaration, callees_first, read_declaration
-from grader.harness import grade_notebook
+from grader.grading import trusted_calls
+from grader.grading.charging import PartDeclaration, callees_first, read_declaration
+from grader.grading.harness import grade_notebook
 
 pytestmark = pytest.mark.xdist_group("charging")
 

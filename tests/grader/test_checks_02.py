@@ -11,9 +11,9 @@ import textwrap
 
 import nbformat
 import pytest
-
-from grader.harness import grade_notebook
 from variants_02 import RIGHT, WRONG
+
+from grader.grading.harness import grade_notebook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("checks02")]
 

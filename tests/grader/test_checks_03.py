@@ -7,7 +7,6 @@ notebook (the solution with some solution cells replaced), graded once.
 """
 
 import pytest
-
 from variant_grading import (assert_full_marks, assert_mistakes_named, assert_no_expected_values,
                              grade_variant, wrong_cells)
 

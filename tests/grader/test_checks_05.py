@@ -10,7 +10,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from variant_grading import (assert_full_marks, assert_mistakes_named, assert_no_expected_values,
                              grade_variant, wrong_cells)
 
@@ -445,12 +444,13 @@ def backward_hidden_grad(dout, cache):
 
 
 def test_hidden_autograd_is_caught_at_run_time_and_charged_to_the_backward():
+    import numpy as np
+
+    import grader
     from grader.checking import NO_AUTOGRAD, load_reference
     from grader.errors import ForbiddenOperation
-    from grader.extract import extract_definitions
-    from grader.student import StudentProxy
-    import numpy as np
-    import grader
+    from grader.grading.definitions import extract_definitions
+    from grader.grading.student import StudentProxy
     pairs = load_reference(Path(grader.__file__).parent / "checks" / ASSIGNMENT / "reference.py",
                            "pairs")
     notebook = nbformat.v4.new_notebook()

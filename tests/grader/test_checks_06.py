@@ -8,7 +8,6 @@ naming the mistake. Each variant set is one notebook, graded once.
 """
 
 import pytest
-
 from variant_grading import (assert_full_marks, assert_mistakes_named, assert_no_expected_values,
                              grade_variant, solution_and_reference_definitions, wrong_cells)
 

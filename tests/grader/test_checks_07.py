@@ -9,11 +9,11 @@ and no message shows an expected value.
 
 import nbformat
 import pytest
-
-from grader.harness import grade_notebook
 from variant_grading import solution_and_reference_definitions
 from variants_07 import (BLOCK_WRONG, BLOCKS_PLAIN, BLOCKS_SEQUENTIAL, CIFARNET, CROP_GATHER,
                          CROP_GRID_SAMPLE, CROP_UNFOLD, CROP_WRONG, IMPORTS)
+
+from grader.grading.harness import grade_notebook
 
 ASSIGNMENT = "07_cifar10"
 CHECKPOINT_PART = "test_cifarnet_checkpoint"

@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
+from class_grading import graded_class, group
 from nbgrader.api import Gradebook
 
-from class_grading import graded_class, group
-from grader.leakcheck import secret_check_lines
-from grader.nbgrader_setup import REPO_ROOT, solution_notebooks
+from grader.authoring.leaks import secret_check_lines
+from grader.course.layout import REPO_ROOT, solution_notebooks
 
 ASSIGNMENT = "01_conv1d"
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group(group(ASSIGNMENT))]

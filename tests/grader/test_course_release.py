@@ -7,9 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.leakcheck import find_leaks
-from grader.nbgrader_setup import NOTEBOOKS_DIR, REPO_ROOT, assignments
-from grader.release import release
+from grader.authoring.leaks import find_leaks
+from grader.authoring.release import release
+from grader.course.layout import NOTEBOOKS_DIR, REPO_ROOT, assignments
 
 pytestmark = pytest.mark.xdist_group("release")
 
@@ -41,7 +41,7 @@ def test_release_is_deterministic(fresh_release, tmp_path):
 
 
 def test_release_has_stubs_and_points_from_checks(fresh_release):
-    from grader.points import part_points
+    from grader.course.points import part_points
     for assignment in assignments():
         nb = nbformat.read(str(next((fresh_release / assignment).glob("*.ipynb"))), 4)
         text = "\n".join(c.source for c in nb.cells)
@@ -98,7 +98,7 @@ def test_course_notebooks_are_stored_without_outputs():
 
 
 def test_cells_without_ids_get_stable_ids():
-    from grader.release import _fill_missing_cell_ids
+    from grader.authoring.release import _fill_missing_cell_ids
     nb = nbformat.v4.new_notebook()
     nb.nbformat_minor = 4
     nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("hi")]

@@ -6,9 +6,9 @@ import xml.etree.ElementTree as ET
 import nbformat
 import pytest
 
-from grader import diagrams
+from grader.authoring import diagrams
 from grader.cli import main
-from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
+from grader.course.layout import NOTEBOOKS_DIR, solution_notebooks
 
 ASSIGNMENT = "03_padding_stride_pooling"
 SVG = "{http://www.w3.org/2000/svg}"

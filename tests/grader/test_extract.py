@@ -3,7 +3,8 @@ import json
 import nbformat
 import pytest
 
-from grader.extract import extract_definitions, read_notebook
+from grader.grading.definitions import extract_definitions
+from grader.grading.notebook_file import read_notebook
 
 
 def notebook(*sources):

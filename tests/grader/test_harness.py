@@ -5,7 +5,8 @@ import textwrap
 import nbformat
 import pytest
 
-from grader.harness import INTERNAL_ERROR, grade_notebook
+from grader.grading.check_run import INTERNAL_ERROR
+from grader.grading.harness import grade_notebook
 
 CHECKS = {
     "test_double.py": '''
@@ -77,7 +78,7 @@ def test_points_partial_credit_and_safe_messages(tmp_path, checks_root):
 
 
 def test_part_budget_stops_a_slow_part_and_spares_the_rest(tmp_path, checks_root, monkeypatch):
-    monkeypatch.setattr("grader.harness.PART_BUDGET_SECONDS", 1.5)
+    monkeypatch.setattr("grader.grading.check_run.PART_BUDGET_SECONDS", 1.5)
     path = write_notebook(tmp_path / "b.ipynb", '''
         import time
         def double(x):
@@ -85,9 +86,9 @@ def test_part_budget_stops_a_slow_part_and_spares_the_rest(tmp_path, checks_root
         def slow():
             time.sleep(1.0)
     ''')
-    from grader import harness
-    from grader.extract import extract_definitions
-    from grader.student import StudentProxy
+    from grader.grading import harness
+    from grader.grading.definitions import extract_definitions
+    from grader.grading.student import StudentProxy
     with StudentProxy(extract_definitions(nbformat.read(str(path), 4))) as proxy:
         proxy.call("double", [1.0])  # start the worker outside the budget
         parts, _ = harness.run_checks(proxy, "toy", checks_root=checks_root, part_budget=1.5)

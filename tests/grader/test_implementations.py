@@ -10,10 +10,10 @@ expected value.
 import re
 
 import pytest
-
 from class_grading import failures, graded_class, group
+
 from grader.authoring.implementations import implementations
-from grader.nbgrader_setup import assignments
+from grader.course.layout import assignments
 
 ASSIGNMENTS = assignments()
 NOT_HANDED_IN = "was submitted beside your notebook"

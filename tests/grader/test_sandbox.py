@@ -8,10 +8,11 @@ import os
 import nbformat
 import pytest
 
-from grader import sandbox
+from grader.course.layout import REPO_ROOT
 from grader.errors import StudentCodeError, StudentTimeout, WorkerCrashed
-from grader.extract import extract_definitions
-from grader.student import REPO_ROOT, StudentProxy
+from grader.grading.definitions import extract_definitions
+from grader.grading.student import StudentProxy
+from grader.sandbox import bubblewrap, launch
 
 pytestmark = pytest.mark.xdist_group("sandbox")
 
@@ -71,11 +72,11 @@ def parent_cwd():
 
 @pytest.fixture(scope="module")
 def student():
-    if sandbox.probe() is not None:
-        pytest.fail(f"the sandbox must work where the suite runs: {sandbox.probe()}")
+    if bubblewrap.probe() is not None:
+        pytest.fail(f"the sandbox must work where the suite runs: {bubblewrap.probe()}")
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(PROBES)]
-    with StudentProxy(extract_definitions(notebook), launcher=sandbox.BubblewrapLauncher(),
+    with StudentProxy(extract_definitions(notebook), launcher=bubblewrap.BubblewrapLauncher(),
                       default_timeout=20) as proxy:
         yield proxy
 
@@ -89,14 +90,14 @@ def test_grader_files_are_invisible(student, path):
 
 def test_the_graders_home_shows_only_the_way_to_python(student):
     home = os.path.expanduser("~")
-    mounted = [d for d in sandbox._python_dirs() if d.startswith(home + os.sep)]
+    mounted = [d for d in bubblewrap._python_dirs() if d.startswith(home + os.sep)]
     expected = sorted({d[len(home) + 1:].split(os.sep)[0] for d in mounted})
     assert student.call("listing", home) == expected if mounted else \
         student.call("exists", home) is False
 
 
 def test_only_the_runtime_is_mounted(student):
-    assert student.call("listing", sandbox.INSIDE_ROOT) == ["gradeworker", "source_lib"]
+    assert student.call("listing", bubblewrap.INSIDE_ROOT) == ["gradeworker", "source_lib"]
     with pytest.raises(StudentCodeError) as error:
         student.call("import_grader")
     assert error.value.exc_type == "ModuleNotFoundError"
@@ -105,7 +106,7 @@ def test_only_the_runtime_is_mounted(student):
 def test_unprivileged_in_a_private_scratch(student):
     seen = student.call("identity")
     assert seen["uid"] != 0
-    assert seen["cwd"] == seen["home"] == sandbox.INSIDE_SCRATCH
+    assert seen["cwd"] == seen["home"] == bubblewrap.INSIDE_SCRATCH
     assert seen["data"] is None
     assert student.call("write", "notes.txt") is True
     assert student.call("write", "/tmp/notes.txt") is True
@@ -137,7 +138,7 @@ def test_no_view_of_the_grading_process(student):
 
 def test_fork_bomb_is_stopped(student):
     outcome = student.call("fork_bomb", 500)
-    assert outcome[0] == "stopped" and outcome[1] < sandbox.BubblewrapLauncher.max_processes
+    assert outcome[0] == "stopped" and outcome[1] < bubblewrap.BubblewrapLauncher.max_processes
 
 
 def test_memory_bomb_fails_in_the_worker_only(student):
@@ -148,16 +149,16 @@ def test_memory_bomb_fails_in_the_worker_only(student):
 
 def test_file_size_is_limited(student):
     with pytest.raises((StudentCodeError, WorkerCrashed)):
-        student.call("big_file", (sandbox.BubblewrapLauncher.file_bytes >> 20) + 16)
+        student.call("big_file", (bubblewrap.BubblewrapLauncher.file_bytes >> 20) + 16)
 
 
 def test_launcher_falls_back_loudly(monkeypatch):
     monkeypatch.setenv("GRADER_SANDBOX", "off")
-    chosen, warning = sandbox.launcher()
+    chosen, warning = launch.launcher()
     assert not getattr(chosen, "sandboxed", False) and "NOT SANDBOXED" in warning
-    with pytest.raises(sandbox.SandboxUnavailable):
-        monkeypatch.setattr(sandbox, "probe", lambda: "bwrap is not installed")
-        sandbox.launcher(require=True)
+    with pytest.raises(bubblewrap.SandboxUnavailable):
+        monkeypatch.setattr(bubblewrap, "probe", lambda: "bwrap is not installed")
+        launch.launcher(require=True)
 
 
 # ------------------------------------------------ the fork server (one sandbox per job slot)
@@ -192,7 +193,7 @@ def answer():
 
 @pytest.fixture(scope="module")
 def fork_server():
-    from grader.forkserver import ZygoteLauncher
+    from grader.sandbox.forkserver import ZygoteLauncher
     launcher = ZygoteLauncher()
     yield launcher
     launcher.close()

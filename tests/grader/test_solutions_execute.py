@@ -3,9 +3,9 @@
 import os
 
 import pytest
+from notebook_run import execute
 
-from grader.nbgrader_setup import assignments, solution_notebooks
-from grader.notebook_run import execute
+from grader.course.layout import assignments, solution_notebooks
 
 pytestmark = [pytest.mark.slow]
 

@@ -1,5 +1,5 @@
 from grader.checking import BY_HAND
-from grader.static_checks import forbidden_in_source
+from grader.checking.source_scan import forbidden_in_source
 
 
 def test_library_calls_are_found():

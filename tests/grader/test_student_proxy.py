@@ -1,14 +1,14 @@
 """The untrusted worker: isolation, timeouts, crashes, forbidden operations."""
 
-import numpy as np
 import nbformat
+import numpy as np
 import pytest
 
 from grader.checking import BY_HAND
-from grader.errors import (BadReturnValue, ForbiddenOperation, MissingDefinition,
-                           StudentCodeError, StudentTimeout, WorkerCrashed)
-from grader.extract import extract_definitions
-from grader.student import StudentProxy
+from grader.errors import (BadReturnValue, ForbiddenOperation, MissingDefinition, StudentCodeError,
+                           StudentTimeout, WorkerCrashed)
+from grader.grading.definitions import extract_definitions
+from grader.grading.student import StudentProxy
 
 STUDENT_CODE = '''
 import os

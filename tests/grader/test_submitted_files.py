@@ -1,10 +1,10 @@
-"""The files handed in beside a notebook, as checks read them (grader.submitted_files)."""
+"""The files handed in beside a notebook, as checks read them (grader.checking.submitted_files)."""
 
 import pytest
 
 from grader import submitted_files
 from grader.checking import CheckFailed
-from grader.submitted_files import SubmittedFiles
+from grader.checking.submitted_files import SubmittedFiles
 
 HOW = "Save it with save_checkpoint."
 

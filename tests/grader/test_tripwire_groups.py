@@ -6,9 +6,9 @@ import pytest
 
 from grader.checking import BY_HAND_2D, NO_PADDING, NO_POOLING
 from grader.errors import ForbiddenOperation
-from grader.extract import extract_definitions
-from grader.static_checks import forbidden_in_source
-from grader.student import StudentProxy
+from grader.grading.definitions import extract_definitions
+from grader.checking.source_scan import forbidden_in_source
+from grader.grading.student import StudentProxy
 
 pytestmark = pytest.mark.xdist_group("tripwires")
 

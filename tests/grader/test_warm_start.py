@@ -4,7 +4,7 @@ nbgrader's migration head remembered instead of asked of a subprocess per gradeb
 import json
 
 from grader import nbgrader_setup
-from grader.slot import SlotUnit
+from grader.batch.slot import SlotUnit
 
 
 def test_the_migration_head_is_asked_once_then_read_from_the_cache(tmp_path, monkeypatch):

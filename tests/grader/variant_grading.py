@@ -10,9 +10,9 @@ import json
 
 import nbformat
 
-from grader.harness import CHECKS_ROOT, grade_notebook
-from grader.nbgrader_setup import solution_notebooks
-from grader.samples import hand_in_files, _replace_solution_cells
+from grader.authoring.samples import _replace_solution_cells, hand_in_files
+from grader.course.layout import CHECKS_ROOT, solution_notebooks
+from grader.grading.harness import grade_notebook
 
 
 def grade_variant(tmp_path_factory, assignment, name, replacements):

@@ -10,7 +10,6 @@ import json
 import pickle
 
 import nbformat
-
 from corpus_model import ZERO, Case, Link, as_submission, notebook_bytes, replace_cells, solution
 
 P03, P04 = "03_padding_stride_pooling", "04_param_counting"

@@ -6,6 +6,7 @@ a checkpoint that links to the reference's weights.
 import pickle
 
 from corpus_model import ZERO, Case, Link, as_submission, base_notebook, replace_cells
+
 from grader.authoring.implementations import implementation
 from grader.authoring.samples import handed_in_files
 

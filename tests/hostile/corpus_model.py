@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.implementations import implementation
-from grader.nbgrader_setup import NOTEBOOKS_DIR, SOLUTIONS_DIR
+from grader.course.layout import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 FULL, ZERO, AT_MOST_BASE, SAME_AS_BASE = "full", "zero", "at most base", "same as base"
 

@@ -9,13 +9,13 @@ import os
 import uuid
 from pathlib import Path
 
+import cases_secrets
 import nbformat
 import pytest
-
-import cases_secrets
 from corpus_model import Host, as_submission, solution, write_submission
+
 from grader.checking import load_reference
-from grader.nbgrader_setup import REPO_ROOT
+from grader.course.layout import REPO_ROOT
 
 POTENT = [case for case in cases_secrets.CASES if case.potency]
 
@@ -53,11 +53,11 @@ def test_the_cheat_gets_the_reference_answer_where_nothing_is_hidden(case, tmp_p
 def test_the_test_set_lookup_answers_every_test_image_where_the_data_is_visible(tmp_path):
     """cases_models.model_looks_up_the_test_set, run on the host with the data directory it
     is told about: every test image gets its true label (the sandbox is what stops it)."""
+    import cases_models
     import numpy as np
     import torch
     from torch import nn
 
-    import cases_models
     from source_lib.data import load_fashion_mnist
     data = Path(os.environ.get("COURSE_DATA_DIR", "/nonexistent"))
     namespace = {"nn": nn, "torch": torch, "FASHION_MEAN": 0.286, "FASHION_STD": 0.353}

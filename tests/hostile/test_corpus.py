@@ -1,6 +1,6 @@
 """The hostile and broken submission corpus, graded once as one class batch.
 
-The whole corpus goes through ``grader.autograde.autograde`` (two jobs) in one module
+The whole corpus goes through ``grader.batch.autograde.autograde`` (two jobs) in one module
 fixture, so "the batch always finishes" is tested with every case in it; then one test
 per case checks its expected outcome (see ``corpus_model``), and a few tests check the
 batch as a whole: every submission has a row, the gradebook agrees with the rows, no
@@ -14,21 +14,21 @@ import threading
 import uuid
 from pathlib import Path
 
-import pytest
-from nbgrader.api import Gradebook
-
 import cases_files
 import cases_models
 import cases_processes
 import cases_secrets
-from corpus_model import (AT_MOST_BASE, FULL, SAME_AS_BASE, ZERO, Host, base_notebook,
-                          as_submission, write_submission)
-from grader import sandbox
-from grader.autograde import autograde
-from grader.nbgrader_setup import REPO_ROOT
+import pytest
+from corpus_model import (AT_MOST_BASE, FULL, SAME_AS_BASE, ZERO, Host, as_submission,
+                          base_notebook, write_submission)
+from nbgrader.api import Gradebook
+
 from grader.authoring.implementations import implementation
-from grader.points import part_points
 from grader.authoring.samples import hand_in_files
+from grader.batch.autograde import autograde
+from grader.course.layout import REPO_ROOT
+from grader.course.points import part_points
+from grader.sandbox import bubblewrap
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_corpus")]
 
@@ -70,7 +70,7 @@ def _baselines(submissions):
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    problem = sandbox.probe()
+    problem = bubblewrap.probe()
     if problem is not None or os.environ.get("GRADER_SANDBOX") == "off":
         pytest.fail(f"the hostile corpus runs only inside the sandbox: {problem or 'off'}")
     root = tmp_path_factory.mktemp("hostile")
@@ -181,6 +181,7 @@ def test_nothing_is_left_running_and_nothing_reached_the_host(corpus):
 def test_the_checkpoint_loader_refuses_the_pickle_with_code(corpus):
     """No grader code loads checkpoints; the course's loader refuses this one too."""
     from torch import nn
+
     from source_lib.checkpoint import CheckpointError, load_checkpoint
     host, _, _, _ = corpus
     folder = host.submissions / "pickle_checkpoint_with_code" / "04_param_counting"

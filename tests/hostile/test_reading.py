@@ -6,9 +6,11 @@ import json
 import nbformat
 import pytest
 
-from grader.extract import (extract_definitions, read_notebook, read_submission,
-                            restore_locked_cells)
-from grader.harness import released_notebook
+from grader.course.layout import released_notebook
+from grader.grading.definitions import extract_definitions
+from grader.grading.locked_cells import restore_locked_cells
+from grader.grading.notebook_file import read_notebook
+from grader.grading.submission import read_submission
 
 ASSIGNMENT = "03_padding_stride_pooling"
 

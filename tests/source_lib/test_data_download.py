@@ -6,12 +6,11 @@ import stat
 
 import numpy as np
 import pytest
+from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 from source_lib import data
 from source_lib.data import locate, testing
 from source_lib.data.registry import DATASETS
-
-from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 
 @pytest.fixture

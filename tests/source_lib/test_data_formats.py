@@ -7,12 +7,11 @@ import tarfile
 
 import numpy as np
 import pytest
+from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 from source_lib import data
 from source_lib.data import cifar, safe_pickle, testing
 from source_lib.data.registry import DATASETS
-
-from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 
 class _RunsShell:

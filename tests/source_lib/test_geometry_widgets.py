@@ -14,7 +14,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from source_lib import geometry_widgets as gw  # noqa: E402
 
 
-
 def _formula(n, k, p, s, d):
     return max(0, (n + 2 * p - d * (k - 1) - 1) // s + 1) if n + 2 * p >= d * (k - 1) + 1 else 0
 

@@ -21,7 +21,6 @@ from source_lib.inspection import (  # noqa: E402
 )
 
 
-
 class FixedLogits(nn.Module):
     """Returns stored logits for images whose first pixel holds their index."""
 

@@ -20,7 +20,6 @@ from source_lib.invariance import (  # noqa: E402
 )
 
 
-
 def numbered_images(n=2, channels=1, height=4, width=5):
     """Images whose pixel values are their flat positions (plus 100 per image)."""
     base = torch.arange(height * width, dtype=torch.float32).reshape(height, width)

@@ -16,7 +16,6 @@ from source_lib import plotting  # noqa: E402
 from source_lib.training import History  # noqa: E402
 
 
-
 def _texts(ax):
     return [text.get_text() for text in ax.texts]
 

@@ -24,7 +24,6 @@ from source_lib.recipes import (  # noqa: E402
 )
 from source_lib.training import History  # noqa: E402
 
-
 pytestmark = pytest.mark.usefixtures("one_thread")
 
 

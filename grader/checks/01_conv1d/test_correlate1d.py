@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_close,
-                             expect_value_error, load_reference, points)
+from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_close, expect_value_error,
+                             load_reference, points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")

@@ -10,7 +10,6 @@ times them); ``conv2d_im2col`` is the vectorized one.
 import numpy as np
 import torch
 
-
 # The lecture's RGB example: the top-left corner of a 5x5 RGB image padded with zeros,
 # and one 3x3 kernel per channel; with bias 1 the top-left output is -25.
 RGB_PATCH = np.array([

@@ -1,6 +1,6 @@
 """Parameters (= answers) of the diagram questions of 03_padding_stride_pooling.
 
-Trusted: the single source of truth. ``grader.diagrams`` renders each entry as
+Trusted: the single source of truth. ``grader.authoring.diagrams`` renders each entry as
 an SVG, embedded as a data-URL image in the solution notebook's Markdown
 (``python -m grader diagrams 03_padding_stride_pooling``), and
 test_diagram_answers.py grades against it.

@@ -7,8 +7,8 @@ convolutions, unfold/fold and scipy filters are not.
 
 import numpy as np
 
-from grader.checking import (BY_HAND, NO_POOLING, Case, attempt, check_cases,
-                             expect_value_error, load_reference)
+from grader.checking import (BY_HAND, NO_POOLING, Case, attempt, check_cases, expect_value_error,
+                             load_reference)
 
 FORBID = NO_POOLING + BY_HAND + ("fold",)   # everything but the stride tricks
 

@@ -1,7 +1,7 @@
 """Hidden checks for diagram_answers(): the layer parameters read off diagrams A-E.
 
 The answers live in diagram_params.py (trusted, never released); the pictures
-in the notebook are rendered from it by grader.diagrams. One test per diagram,
+in the notebook are rendered from it by grader.authoring.diagrams. One test per diagram,
 so every diagram read correctly earns its point. Feedback names the wrong
 quantity and how to read it off the picture, never the value.
 """

@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from grader.checking import (BY_HAND, NO_POOLING, Case, attempt, check_cases,
-                             expect_value_error, load_reference, points)
+from grader.checking import (BY_HAND, NO_POOLING, Case, attempt, check_cases, expect_value_error,
+                             load_reference, points)
 
 GRADES = ("global_avg_pool",)
 TRUSTED_CALLEES = ("avgpool2d_forward",)

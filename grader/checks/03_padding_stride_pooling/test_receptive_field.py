@@ -10,8 +10,8 @@ import ast
 
 import numpy as np
 
-from grader.checking import (Case, attempt, check_cases, expect_value_error, fail,
-                             load_reference, points)
+from grader.checking import (Case, attempt, check_cases, expect_value_error, fail, load_reference,
+                             points)
 
 GRADES = ("receptive_field",)
 TRUSTED_CALLEES = ()

@@ -1,7 +1,7 @@
 """Hidden checks for same_padding(k, dilation=1): per-side padding that keeps the size at stride 1."""
 
-from grader.checking import (Case, attempt, check_cases, expect_value_error, fail,
-                             load_reference, points)
+from grader.checking import (Case, attempt, check_cases, expect_value_error, fail, load_reference,
+                             points)
 from grader.errors import StudentCodeError
 
 GRADES = ("same_padding",)

@@ -1,6 +1,6 @@
 """Hidden checks for batchnorm2d_params(c)."""
 
-from grader.checking import (fail, Case, attempt, check_cases, expect_value_error, load_reference,
+from grader.checking import (Case, attempt, check_cases, expect_value_error, fail, load_reference,
                              points)
 
 GRADES = ("batchnorm2d_params",)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.checking import (fail, Case, attempt, check_cases, expect_value_error, load_reference,
+from grader.checking import (Case, attempt, check_cases, expect_value_error, fail, load_reference,
                              points)
 
 GRADES = ("conv2d_params",)

@@ -7,7 +7,6 @@ on the same model built from the same spec."""
 from grader.checking import fail, load_reference, points
 from grader.errors import StudentCodeError
 
-
 GRADES = ("layer_table",)
 TRUSTED_CALLEES = ("conv2d_params", "linear_params", "batchnorm2d_params")
 

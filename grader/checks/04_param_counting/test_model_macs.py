@@ -2,7 +2,6 @@
 
 from grader.checking import Case, attempt, check_cases, fail, load_reference, points
 
-
 GRADES = ("model_macs",)
 TRUSTED_CALLEES = ("conv2d_macs",)
 

@@ -7,7 +7,7 @@ import numpy as np
 from grader.checking import (BY_HAND_2D, NO_AUTOGRAD, NO_POOLING, Case, CheckFailed, Raised,
                              check_cases, fail)
 from grader.errors import BadReturnValue, ForbiddenOperation, StudentCodeError
-from grader.static_checks import forbidden_in_source
+from grader.checking.source_scan import forbidden_in_source
 
 BACKWARD_FORBID = BY_HAND_2D + NO_AUTOGRAD         # by-hand backward functions
 POOL_FORBID = BY_HAND_2D + NO_POOLING + NO_AUTOGRAD

@@ -5,7 +5,8 @@ By hand: no library convolution/correlation, unfold, window views or autograd.
 
 import numpy as np
 
-from grader.checking import BY_HAND, NO_AUTOGRAD, attempt, expect_value_error, load_reference, points
+from grader.checking import (BY_HAND, NO_AUTOGRAD, attempt, expect_value_error, load_reference,
+                             points)
 
 GRADES = ("conv1d_backward",)
 

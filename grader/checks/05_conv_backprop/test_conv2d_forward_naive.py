@@ -6,7 +6,7 @@ conv2d_backward_naive). By hand: BY_HAND_2D (no library conv, unfold/fold, windo
 
 import numpy as np
 
-from grader.checking import BY_HAND_2D, Case, attempt, check_cases, load_reference, points, fail
+from grader.checking import BY_HAND_2D, Case, attempt, check_cases, fail, load_reference, points
 from grader.errors import StudentCodeError
 
 GRADES = ("conv2d_forward_naive",)

@@ -10,6 +10,7 @@ from grader.checking import fail
 from grader.errors import ForbiddenOperation, StudentCodeError
 from gradeworker.tools.training_loops import LOSSES, make_optimizer, probe_setup, state_of
 
+
 def summary(student, class_name):
     """module_summary of the student's class on a batch of 4 images (1, 28, 28)."""
     return student.tool("module_summary", class_name, [4, 1, 28, 28], timeout=30)

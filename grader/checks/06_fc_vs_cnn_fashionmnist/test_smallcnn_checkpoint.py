@@ -1,7 +1,7 @@
 """The trained SmallCNN, saved as `smallcnn.pt`: its accuracy on the Fashion-MNIST test set."""
 
 from grader.checking import points
-from grader.checkpoint_grading import SavedModel
+from grader.checking.saved_models import SavedModel
 
 HOW_TO_SAVE = ('Save the trained model with `save_checkpoint(cnn, "smallcnn.pt")` and hand the '
                'file in with the notebook.')

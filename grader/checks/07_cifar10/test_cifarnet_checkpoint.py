@@ -1,7 +1,7 @@
 """The trained CifarNet, saved as `cifarnet.pt`: its accuracy on the CIFAR-10 test set."""
 
 from grader.checking import points
-from grader.checkpoint_grading import SavedModel
+from grader.checking.saved_models import SavedModel
 
 HOW_TO_SAVE = ('Save the trained model with `save_checkpoint(model, "cifarnet.pt")` and hand '
                'the file in with the notebook.')

@@ -1,7 +1,7 @@
 """Grade a whole class: SUBMISSIONS_DIR/<student>/<assignment>/*.ipynb.
 
 Only what is not up to date is graded: a stored result whose content key (the
-submission's files and the grader, see ``grader.submissions``) matches is reused. The
+submission's files and the grader, see ``grader.batch.submissions``) matches is reused. The
 rest is graded N at a time here (``jobs``) or on a Dask cluster (``scheduler``), each
 result stored and written to the nbgrader gradebook as it arrives (``grader.batch``).
 At the end the gradebook, ``grades.csv`` and the feedback pages are brought in line with
@@ -16,12 +16,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import feedback, sandbox
-from grader.batch import LocalBackend, Outcome, Recorder, batch_lock
-from grader.grading_unit import zero_result
-from grader.nbgrader_setup import write_config_file
-from grader.results_store import ResultsStore, atomic_write, write_if_changed
-from grader.submissions import discover, with_keys
+from grader.batch import feedback
+from grader.batch.local import LocalBackend, Outcome, Recorder, batch_lock
+from grader.batch.results_store import ResultsStore, atomic_write, write_if_changed
+from grader.batch.submissions import discover, with_keys
+from grader.batch.unit import zero_result
+from grader.course.nbgrader_config import write_config_file
+from grader.sandbox import launch
 
 UNSANDBOXED_BANNER = "NOT SANDBOXED: {count} of {total} submissions were graded without " \
                      "the bubblewrap sandbox ({warning})"
@@ -71,7 +72,7 @@ def _write_derived_files(output_dir, store, submission, result):
 def _sync_gradebook(root, writer, submissions, records):
     """Rewrite the gradebook entries that differ from the stored results (a run killed
     between storing a result and recording it, a deleted or older gradebook)."""
-    from grader import gradebook
+    from grader.batch import gradebook
     in_gradebook, cells = gradebook.scores(root), gradebook.grade_cells(root)
     for submission in submissions:
         record = records.get((submission.student, submission.assignment))
@@ -119,7 +120,7 @@ def _open_backend(gradeable, jobs, scheduler, require_sandbox):
     if not gradeable:
         return None
     if scheduler:
-        from grader.dask_backend import DaskBackend
+        from grader.batch.dask_backend import DaskBackend
         return DaskBackend(scheduler, require_sandbox)
     jobs = jobs or max(1, min(len(gradeable), os.cpu_count() or 1))
     return LocalBackend(jobs, require_sandbox)
@@ -128,10 +129,10 @@ def _open_backend(gradeable, jobs, scheduler, require_sandbox):
 def _check_options(scheduler, require_sandbox):
     """Fail on a mistyped address or a missing sandbox before doing any work."""
     if scheduler:
-        from grader.dask_backend import check_address
+        from grader.batch.dask_backend import check_address
         check_address(scheduler)
     elif require_sandbox:
-        sandbox.launcher(require=True)
+        launch.launcher(require=True)
 
 
 def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, progress=True,
@@ -166,8 +167,8 @@ def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, prog
 def _record(output_dir, store, submissions, records, todo, outcomes, progress):
     """Set up the gradebook, record every outcome, then bring the gradebook in line with
     every stored result."""
-    from grader import gradebook
-    from grader.release import generate
+    from grader.batch import gradebook
+    from grader.course.generate import generate
     root = output_dir / "nbgrader"
     for assignment in sorted({s.assignment for s in submissions}):
         generate(assignment, root)   # registers notebooks and grade cells in the gradebook

@@ -14,7 +14,7 @@ A check file may declare, at module level (read with ``ast``, never imported her
 After the first run, parts are visited callees first. A part that lost points
 and whose listed callees include graded functions that are themselves wrong is
 re-run (its failed tests only) with those callees answered by the reference
-implementation in the trusted process (``grader.trusted_calls``). A test that
+implementation in the trusted process (``grader.grading.trusted_calls``). A test that
 passes then, and really used a trusted callee, earns its points, and its
 feedback says which function to fix. A test that still fails keeps its first
 message: nothing from the second run (exception texts included) is shown.
@@ -23,8 +23,9 @@ message: nothing from the second run (exception texts included) is shown.
 import ast
 from dataclasses import dataclass
 
-from grader import harness  # harness calls back into this module: use it as harness.<name>
 from grader.checking import load_reference
+from grader.course.layout import part_files
+from grader.grading.check_run import run_checks
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def read_declaration(grade_id, path):
 
 def declarations(assignment, checks_root):
     return {grade_id: read_declaration(grade_id, path)
-            for grade_id, path in harness.part_files(assignment, checks_root).items()}
+            for grade_id, path in part_files(assignment, checks_root).items()}
 
 
 def callees_first(decls):
@@ -115,7 +116,7 @@ def recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
         callees = decls[part_id].stubbed_with(wrong)
         if callees:
             reference = reference or load_reference(
-                harness.part_files(assignment, checks_root)[part_id])
+                part_files(assignment, checks_root)[part_id])
             _recheck(proxy, assignment, result, callees, decls[part_id].grades, reference,
                      internal_errors, checks_root, wrong)
         if result.score < result.max_score:
@@ -131,7 +132,7 @@ def _recheck(proxy, assignment, result, callees, grades, reference, internal_err
         return
     proxy.trusted = implementations
     try:
-        rerun, errors = harness.run_checks(proxy, assignment, node_ids=list(failed),
+        rerun, errors = run_checks(proxy, assignment, node_ids=list(failed),
                                    checks_root=checks_root)
     finally:
         proxy.trusted = {}

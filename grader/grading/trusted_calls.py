@@ -1,4 +1,4 @@
-"""Answer a worker's request to run a trusted graded function (see grader.charging).
+"""Answer a worker's request to run a trusted graded function (see grader.grading.charging).
 
 During a re-check the worker replaces a wrong graded function of the student's
 by a stub that sends its arguments here; the trusted process computes the

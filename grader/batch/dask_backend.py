@@ -16,9 +16,10 @@ import socket
 import threading
 import uuid
 
-from grader.batch import Outcome
-from grader.grading_unit import GradingUnavailable, grade_files, make_unit, zero_result
-from grader.submissions import grader_fingerprint
+from grader.batch.local import Outcome
+from grader.batch.slot import make_unit
+from grader.batch.submissions import grader_fingerprint
+from grader.batch.unit import GradingUnavailable, grade_files, zero_result
 
 RETRIES = 2
 CONNECT_TIMEOUT = "10s"

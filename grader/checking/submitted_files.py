@@ -2,7 +2,7 @@
 see them: the ``submitted_files`` fixture.
 
 Only regular files directly beside the notebook count (the batch hashes the same files into
-a submission's content key, ``grader.submissions``); a symbolic link is never followed, since
+a submission's content key, ``grader.batch.submissions``); a symbolic link is never followed, since
 it could point at a classmate's work. Files are read as bytes here and shipped to the
 sandboxed worker, which alone interprets them.
 """
@@ -10,7 +10,7 @@ sandboxed worker, which alone interprets them.
 from pathlib import Path
 
 from grader.checking import CheckFailed
-from grader.submissions import CHECKPOINT_SUFFIXES
+from grader.course.layout import CHECKPOINT_SUFFIXES
 
 MAX_CHECKPOINT_BYTES = 64 << 20
 

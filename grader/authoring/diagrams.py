@@ -30,7 +30,7 @@ from pathlib import Path
 import nbformat
 
 from grader.checking import load_reference
-from grader.nbgrader_setup import solution_notebooks
+from grader.course.layout import solution_notebooks
 
 CELL, GAP, MARGIN = 30, 4, 20
 Y_OUT, Y_IN = 44, 170          # top of the output row / of the input row

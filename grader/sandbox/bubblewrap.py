@@ -8,11 +8,10 @@ unprivileged uid with limits on address space, CPU time, processes and file size
 repository (``grader/checks``, reference code, solutions), the gradebook, other
 submissions, the datasets and the grader's HOME are simply not there.
 
-When bwrap cannot run (macOS, containers without namespaces) ``launcher()`` falls back to
-the plain subprocess launcher and says so; ``require=True`` makes that an error.
+When bwrap cannot run (macOS, containers without namespaces) ``probe()`` says why, and
+``grader.sandbox.launch`` falls back to the plain subprocess launcher.
 """
 
-import atexit
 import functools
 import itertools
 import os
@@ -22,7 +21,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.student import REPO_ROOT, WorkerLauncher
+from grader.course.layout import REPO_ROOT
+from grader.sandbox.plain import WorkerLauncher
 
 RUNTIME_PACKAGES = ("gradeworker", "source_lib")   # mounted alone, read-only
 INSIDE_ROOT = "/opt/course"                         # where they appear in the sandbox
@@ -155,26 +155,3 @@ def probe():
     if done.returncode != 0:
         return f"bwrap cannot create its namespaces: {done.stderr.strip()[:200]}"
     return None
-
-
-@functools.lru_cache(maxsize=1)
-def _shared_fork_server():
-    """One sandboxed fork server per grading process, reused by every notebook it grades."""
-    from grader.forkserver import ZygoteLauncher
-    server = ZygoteLauncher()
-    atexit.register(server.close)
-    return server
-
-
-def launcher(require=False, fork_server=True):
-    """(launcher, warning-or-None): the sandbox when it works, else the plain subprocess.
-    ``fork_server``: the process-wide pre-imported fork server (worth it when this process
-    grades several notebooks); otherwise one plain sandboxed worker."""
-    if os.environ.get("GRADER_SANDBOX", "auto") == "off" and not require:
-        return WorkerLauncher(), UNSANDBOXED_WARNING.format(reason="GRADER_SANDBOX=off")
-    reason = probe()
-    if reason is None:
-        return (_shared_fork_server() if fork_server else BubblewrapLauncher()), None
-    if require:
-        raise SandboxUnavailable(f"--require-sandbox: {reason}")
-    return WorkerLauncher(), UNSANDBOXED_WARNING.format(reason=reason)

@@ -12,9 +12,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.nbgrader_setup import REPO_ROOT, assignments, solution_notebooks
+from grader.course.layout import CHECKPOINT_SUFFIXES, REPO_ROOT, assignments, solution_notebooks
 
-CHECKPOINT_SUFFIXES = (".pt", ".pth", ".ckpt", ".safetensors", ".npz", ".npy")
 MAX_SUBMISSION_BYTES = 256 << 20   # notebook + checkpoints; larger ones are not graded
 # Code whose change can change a grade. Other assignments' checks are left out so that
 # editing one notebook's checks does not regrade the whole class.

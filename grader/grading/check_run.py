@@ -1,4 +1,4 @@
-"""Grade one notebook: run the hidden pytest checks against a student worker.
+"""Run an assignment's hidden pytest checks against a student worker, and collect results.
 
 The grade parts of an assignment are the files ``grader/checks/<A>/test_*.py``
 (grade_id = file stem). Each test earns its ``@points`` when it passes. The
@@ -17,19 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from grader import charging, sandbox
 from grader.checking import CheckFailed
-from grader.errors import StudentFault, StudentTimeout, WorkerCrashed
-from grader.extract import Extraction, read_submission
-from grader.nbgrader_setup import NOTEBOOKS_DIR, solution_notebooks
-from grader.student import StudentProxy
-from grader.submitted_files import SubmittedFiles
+from grader.checking.submitted_files import SubmittedFiles
+from grader.course.layout import CHECKS_ROOT, part_files
+from grader.errors import StudentFault
 
-CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
 PART_BUDGET_SECONDS = 300.0  # student time allowed per grade part (all its tests)
 STUDENT_OUTPUT_KEPT = 1 << 20   # bytes of a worker's stderr kept between two tests
-MAX_FATAL_UNITS = 3  # statements that kill the worker while loading, left out one by one
 INTERNAL_ERROR = "This check could not run because of a problem in the grader; your TA has been told."
+
 
 
 @dataclass
@@ -39,7 +35,7 @@ class TestResult:
     message: str
     points: float
     node: str = ""                 # "path::test_function", to run this test again
-    rechecked_with: tuple = ()     # trusted callees that made it pass (grader.charging)
+    rechecked_with: tuple = ()     # trusted callees that made it pass (grader.grading.charging)
 
 
 @dataclass
@@ -54,20 +50,6 @@ class PartResult:
     @property
     def score(self):
         return sum(t.points for t in self.tests if t.passed)
-
-
-def checks_dir(assignment, checks_root=CHECKS_ROOT):
-    path = Path(checks_root) / assignment
-    if not path.is_dir():
-        known = ", ".join(sorted(p.name for p in Path(checks_root).iterdir()
-                                 if p.is_dir() and not p.name.startswith((".", "_"))))
-        raise ValueError(f"no hidden checks for assignment {assignment!r} (known: {known})")
-    return path
-
-
-def part_files(assignment, checks_root=CHECKS_ROOT):
-    """grade_id -> check file, for every grade part of the assignment."""
-    return {p.stem: p for p in sorted(checks_dir(assignment, checks_root).glob("test_*.py"))}
 
 
 def _test_points(item):
@@ -102,7 +84,7 @@ class GradingPlugin:
 
     @pytest.fixture
     def submitted_files(self):
-        """The checkpoints handed in beside the notebook (grader.submitted_files)."""
+        """The checkpoints handed in beside the notebook (grader.checking.submitted_files)."""
         return getattr(self.proxy, "submitted_files", None) or SubmittedFiles(None)
 
     def pytest_configure(self, config):
@@ -179,103 +161,6 @@ def run_checks(proxy, assignment, parts=None, checks_root=CHECKS_ROOT,
     for message in plugin.internal_errors:
         print(f"[grader] internal error in a hidden check: {message}", file=sys.stderr)
     return plugin.parts, plugin.internal_errors
-
-
-def released_notebook(assignment):
-    """The released (student) version of the assignment's notebook, or None if unknown."""
-    try:
-        stem = solution_notebooks(assignment)[0].stem
-    except (ValueError, IndexError):
-        return None
-    return NOTEBOOKS_DIR / assignment / f"{stem}.ipynb"
-
-
-def grade_notebook(path, assignment, launcher=None, checks_root=CHECKS_ROOT,
-                   require_sandbox=False, fork_server=True):
-    """Grade one notebook file; returns the JSON-ready result dict. Without a ``launcher``
-    the worker runs in the bubblewrap sandbox, or - where bwrap cannot run - in a plain
-    subprocess with a loud warning in the result (an error with ``require_sandbox``)."""
-    started = time.perf_counter()
-    warning = None
-    if launcher is None:
-        launcher, warning = sandbox.launcher(require=require_sandbox, fork_server=fork_server)
-    extraction, notes = read_submission(path, released_notebook(assignment))
-    notes += [message for _, message in extraction.problems]
-    with loaded_student(extraction, launcher, notes) as proxy:
-        proxy.submitted_files = SubmittedFiles(Path(path).parent)
-        parts, internal_errors = run_checks(proxy, assignment, checks_root=checks_root)
-        charging.recheck_failed_parts(proxy, assignment, parts, internal_errors, checks_root)
-        restarts, timing = proxy.restarts, dict(proxy.timing)
-    result = to_json(assignment, parts, notes, restarts)
-    result["internal_errors"] = internal_errors  # for TAs; never put in student feedback
-    result["sandbox"] = {"active": bool(getattr(launcher, "sandboxed", False)),
-                         "warning": warning}
-    timing["grading_total"] = time.perf_counter() - started
-    result["timing"] = {k: round(v, 3) for k, v in timing.items()}
-    return result
-
-
-def _loads(units, launcher):
-    """Does a worker survive loading these units? (one worker start)"""
-    with StudentProxy(Extraction(units, []), launcher=launcher) as proxy:
-        try:
-            proxy.has("")
-        except WorkerCrashed:
-            return False
-    return True
-
-
-def _first_fatal_unit(units, launcher):
-    """Index of the first unit that kills the worker while loading, found by halving
-    (known: loading all of them fails; assumed: loading none of them works)."""
-    fine, fatal = 0, len(units)
-    while fatal - fine > 1:
-        middle = (fine + fatal) // 2
-        if _loads(units[:middle], launcher):
-            fine = middle
-        else:
-            fatal = middle
-    return fatal - 1
-
-
-def _without_fatal_unit(extraction, launcher, notes):
-    units = extraction.units
-    index = _first_fatal_unit(units, launcher)
-    unit = units[index]
-    lost = (f"{_listed_names(unit.names)} could not be defined" if unit.names
-            else "nothing in it can be used")
-    notes.append(f"Running cell {unit.cell} (line {unit.line}) stopped the Python process that "
-                 f"runs your code while the notebook was being loaded, so it was left out: "
-                 f"{lost}.")
-    return Extraction(units[:index] + units[index + 1:], extraction.problems)
-
-
-def loaded_student(extraction, launcher, notes, max_fatal=MAX_FATAL_UNITS):
-    """A StudentProxy whose worker has loaded the notebook. A statement that ends the
-    worker while loading (``os._exit`` in a constant, a class body that kills its own
-    process) would otherwise fail every check of the notebook: it is found, left out and
-    named in ``notes``, so it costs only the names it defines."""
-    for attempt in range(max_fatal + 1):
-        proxy = StudentProxy(extraction, launcher=launcher)
-        try:
-            proxy.has("")
-            return proxy
-        except StudentTimeout:
-            # Loading hangs: halving would cost a load timeout per step; every check
-            # reports the timeout instead.
-            return proxy
-        except WorkerCrashed:
-            proxy.close()
-        if attempt == max_fatal or not extraction.units:
-            break
-        extraction = _without_fatal_unit(extraction, launcher, notes)
-    notes.append("Loading your notebook kept stopping the Python process that runs your "
-                 "code, so none of its definitions could be used.")
-    return StudentProxy(Extraction([], extraction.problems), launcher=launcher)
-
-
-def _listed_names(names):
-    return ", ".join(f"`{name}`" for name in names)
 
 
 def to_json(assignment, parts, notes=(), restarts=0):

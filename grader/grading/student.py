@@ -6,63 +6,22 @@ that hangs or dies is killed and replaced (definitions are re-loaded), so one
 broken exercise costs only its own checks.
 """
 
-import os
-import resource
 import select
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from grader import static_checks, trusted_calls
+from grader.errors import (BadReturnValue, ForbiddenOperation, MissingDefinition, StudentCodeError,
+                           StudentTimeout, WorkerCrashed)
+from grader.checking import source_scan
+from grader.grading import trusted_calls
+from grader.sandbox.plain import WorkerLauncher
 from gradeworker import protocol
-from grader.errors import (BadReturnValue, ForbiddenOperation, MissingDefinition,
-                           StudentCodeError, StudentTimeout, WorkerCrashed)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 LOAD_TIMEOUT = 120.0
 DEFAULT_CALL_TIMEOUT = 10.0
-
-
-class WorkerLauncher:
-    """How a worker process is started. Subclass to run it inside a sandbox
-    (override ``command`` to wrap it, e.g. in bubblewrap, and ``limits``)."""
-
-    threads = 1
-    memory_bytes = 4 << 30      # address space: a runaway allocation fails in the worker only
-    file_bytes = 256 << 20      # largest file the student's code may write
-
-    def command(self):
-        return [sys.executable, "-m", "gradeworker.worker"]
-
-    def environment(self, scratch_dir):
-        keep = ("PATH", "LANG", "LC_ALL", "COURSE_DATA_DIR", "COURSE_CACHE_DIR", "SYSTEMROOT")
-        env = {k: os.environ[k] for k in keep if k in os.environ}
-        env.update(HOME=scratch_dir, TMPDIR=scratch_dir, PYTHONPATH=str(REPO_ROOT),
-                   PYTHONDONTWRITEBYTECODE="1", PYTHONHASHSEED="0", MPLBACKEND="Agg",
-                   COURSE_QUICK="1", OMP_NUM_THREADS=str(self.threads),
-                   MKL_NUM_THREADS=str(self.threads))
-        return env
-
-    def limits(self):
-        """Runs in the child before exec: resource limits for the student's process."""
-        resource.setrlimit(resource.RLIMIT_AS, (self.memory_bytes, self.memory_bytes))
-        resource.setrlimit(resource.RLIMIT_FSIZE, (self.file_bytes, self.file_bytes))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-    def kill(self, process):
-        """SIGKILL the worker and everything it started (its own session)."""
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-
-    def start(self, scratch_dir, stderr_file):
-        return subprocess.Popen(self.command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=stderr_file, cwd=scratch_dir, preexec_fn=self.limits,
-                                env=self.environment(scratch_dir), start_new_session=True)
 
 
 class _Timeout(Exception):
@@ -105,7 +64,7 @@ class StudentProxy:
         # Set per grade part by the harness, so many slow-but-finishing calls
         # cannot hold up the rest of the notebook either.
         self.part_deadline = None
-        # Re-checks (grader.charging): graded names answered by trusted code in this
+        # Re-checks (grader.grading.charging): graded names answered by trusted code in this
         # process instead of the student's versions, and which of them were used.
         self.trusted = {}
         self.trusted_used = set()
@@ -217,7 +176,7 @@ class StudentProxy:
     def call(self, name, *args, forbid=(), timeout=None, **kwargs):
         """Call the student's ``name`` with these arguments in the worker."""
         if forbid:
-            used = static_checks.forbidden_in_source(self.sources.get(name), forbid,
+            used = source_scan.forbidden_in_source(self.sources.get(name), forbid,
                                                      own_names=set(self.sources))
             if used:
                 raise ForbiddenOperation(name, used)

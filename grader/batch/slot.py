@@ -1,8 +1,8 @@
 """A long-lived grading process per job slot: start-up paid once, not once per notebook.
 
-``python -m grader.slot`` reads one JSON request per line on stdin,
+``python -m grader.batch.slot`` reads one JSON request per line on stdin,
 ``{"path": ..., "assignment": ..., "require_sandbox": bool}``, grades the notebook with
-``grader.harness.grade_notebook`` (its worker forked by the slot's sandboxed fork server)
+``grader.grading.harness.grade_notebook`` (its worker forked by the slot's sandboxed fork server)
 and writes the result as one JSON line on the reply channel. Everything else the process
 prints goes to stderr. ``SlotUnit`` is the trusted batch's side: the grading-unit interface
 (``grade(path, assignment) -> result``, ``close()``) over one slot process, which it
@@ -18,21 +18,20 @@ import subprocess
 import sys
 import time
 
-from grader.grading_unit import (NOTEBOOK_TIMEOUT, GradingUnavailable, _die_with_parent_hook,
-                                 grading_environment, zero_result)
-from grader.nbgrader_setup import REPO_ROOT
-
+from grader.batch.unit import (NOTEBOOK_TIMEOUT, GradingUnavailable, die_with_parent_hook,
+                               grading_environment, zero_result)
+from grader.course.layout import REPO_ROOT
 
 # Imported before the first request arrives: every notebook's checks need them.
-WARM_IMPORTS = ("numpy", "torch", "grader.checking", "grader.checkpoint_grading")
+WARM_IMPORTS = ("numpy", "torch", "grader.checking", "grader.checking.saved_models")
 
 
 def warm_up():
     """Start the sandbox's fork server, then do the imports every check needs: the fork
     server imports torch in its own process meanwhile, so the two overlap, and both are
     done before (or while) the batch hands this slot its first notebook."""
-    from grader import sandbox
-    launcher, _ = sandbox.launcher()
+    from grader.sandbox import launch
+    launcher, _ = launch.launcher()
     if hasattr(launcher, "prestart"):
         launcher.prestart()
     for name in WARM_IMPORTS:
@@ -43,8 +42,8 @@ def serve():
     replies = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)                       # stray prints must not corrupt the reply channel
     sys.stdout = os.fdopen(1, "w", buffering=1)
-    from grader.harness import grade_notebook
-    from grader.sandbox import SandboxUnavailable
+    from grader.grading.harness import grade_notebook
+    from grader.sandbox.bubblewrap import SandboxUnavailable
     try:
         warm_up()
     except Exception as error:          # noqa: BLE001 - the first request will say what
@@ -64,16 +63,16 @@ def serve():
 
 
 class SlotUnit:
-    """The grading-unit interface over one long-lived ``python -m grader.slot`` process."""
+    """The grading-unit interface over one long-lived ``python -m grader.batch.slot`` process."""
 
     def __init__(self, require_sandbox=False, timeout=NOTEBOOK_TIMEOUT):
         self.require_sandbox, self.timeout = require_sandbox, timeout
         self.process = None
-        self._hook = _die_with_parent_hook()     # a killed batch takes its slots with it
+        self._hook = die_with_parent_hook()     # a killed batch takes its slots with it
 
     def _start(self):
         env = grading_environment()
-        self.process = subprocess.Popen([sys.executable, "-m", "grader.slot"], text=True,
+        self.process = subprocess.Popen([sys.executable, "-m", "grader.batch.slot"], text=True,
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                         stderr=subprocess.DEVNULL, env=env, cwd=str(REPO_ROOT),
                                         start_new_session=True, preexec_fn=self._hook)
@@ -126,3 +125,9 @@ class SlotUnit:
 
 if __name__ == "__main__":
     sys.exit(serve())
+
+
+def make_unit(require_sandbox=False):
+    """The unit each job slot uses: a long-lived grading process (``grader.batch.slot``) whose
+    start-up, imports and sandboxed fork server are paid once per slot, not per notebook."""
+    return SlotUnit(require_sandbox=require_sandbox)

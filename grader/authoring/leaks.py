@@ -11,8 +11,7 @@ from pathlib import Path
 
 import nbformat
 
-from grader.harness import checks_dir
-from grader.nbgrader_setup import solution_notebooks
+from grader.course.layout import checks_dir, solution_notebooks
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS",
            "grader/checks/")

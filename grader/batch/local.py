@@ -1,7 +1,7 @@
 """Grading a batch: N submissions at once on this machine, one writer for everything.
 
 Grading happens in worker threads (each drives its own grading unit, see
-``grader.grading_unit``) or on a Dask cluster (``grader.dask_backend``): a backend's
+``grader.batch.unit``) or on a Dask cluster (``grader.batch.dask_backend``): a backend's
 ``start(todo)`` begins at once and yields an ``Outcome`` per submission as it finishes.
 Every outcome comes back to the main process, whose ``Recorder`` stores it (atomically,
 one file per submission) and then writes it to the gradebook (one transaction). So a
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from grader.grading_unit import (COULD_NOT_GRADE, GradingUnavailable, make_unit, part_maxima,
-                                 zero_result)
+from grader.batch.slot import make_unit
+from grader.batch.unit import COULD_NOT_GRADE, GradingUnavailable, part_maxima, zero_result
 
 LOCK_NAME = ".autograde.lock"
 

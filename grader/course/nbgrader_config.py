@@ -18,9 +18,6 @@ from pathlib import Path
 
 from traitlets.config import Config
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS_DIR = REPO_ROOT / "course" / "solutions"
-NOTEBOOKS_DIR = REPO_ROOT / "course" / "notebooks"
 COURSE_ID = "cnn-course"
 
 
@@ -43,19 +40,6 @@ def course_config(root):
     config.GenerateAssignment.create_assignment = True
     config.Exchange.root = str(root / "exchange")
     return config
-
-
-def assignments():
-    """Assignment names = folders of course/solutions that hold a notebook."""
-    return sorted(p.name for p in SOLUTIONS_DIR.iterdir()
-                  if p.is_dir() and any(p.glob("*.ipynb")))
-
-
-def solution_notebooks(assignment):
-    folder = SOLUTIONS_DIR / assignment
-    if not folder.is_dir():
-        raise ValueError(f"unknown assignment {assignment!r}; known: {', '.join(assignments())}")
-    return sorted(folder.glob("*.ipynb"))
 
 
 def write_config_file(root):

@@ -1,7 +1,7 @@
 """Record autograder scores in the nbgrader gradebook.
 
 The assignment, its notebooks and grade cells are registered by
-``generate_assignment`` (see ``grader.release.generate``). Here each graded
+``generate_assignment`` (see ``grader.course.generate.generate``). Here each graded
 submission gets a SubmittedAssignment, and every grade cell's ``auto_score``
 is set from our per-part score. (nbgrader's own autograde would run the
 student's kernel; we only use its database, so formgrader, manual grading,
@@ -18,9 +18,9 @@ import sys
 import warnings
 from pathlib import Path
 
-from nbgrader.api import GradeCell, Gradebook, MissingEntry
+from nbgrader.api import Gradebook, GradeCell, MissingEntry
 
-from grader.nbgrader_setup import course_config
+from grader.course.nbgrader_config import course_config
 
 _SCORES_QUERY = """
 SELECT a.name, sa.student_id, c.name, g.auto_score

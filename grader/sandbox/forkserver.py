@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from grader.sandbox import BubblewrapLauncher
+from grader.sandbox.bubblewrap import BubblewrapLauncher
 
 CONTROL_TIMEOUT = 60.0     # seconds; the first fork waits for the zygote's imports
 

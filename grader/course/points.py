@@ -6,7 +6,7 @@ the reference solutions): ``@points(...)`` decorators are read with ``ast``.
 
 import ast
 
-from grader.harness import part_files
+from grader.course.layout import part_files
 
 
 class PointsError(Exception):

@@ -1,8 +1,8 @@
 """The unit of work of a class batch: grade one submission, get its result dict.
 
-Today a unit runs one fresh ``python -m grader grade-notebook`` process per submission.
-A faster unit (say, a long-lived grading process per job slot) only has to offer the same
-interface, and ``make_unit`` to return it:
+The batch's unit is a long-lived grading process per job slot (``grader.batch.slot``,
+made by ``grader.batch.slot.make_unit``); any other unit only has to offer the same
+interface:
 
     unit.warm_up()     start what can be started before the first notebook arrives
     unit.grade(notebook_path, assignment) -> result dict   (see docs/ARCHITECTURE.md)
@@ -17,20 +17,18 @@ one thread at a time.
 
 import ctypes
 import functools
-import json
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
 from pathlib import Path, PurePath
 
-from grader.nbgrader_setup import REPO_ROOT
-from grader.points import part_points
+from grader.course.layout import REPO_ROOT
+from grader.course.points import part_points
 
 NOTEBOOK_TIMEOUT = 900        # seconds for one whole notebook (its parts have their own)
-SANDBOX_REFUSED = "--require-sandbox"
+SANDBOX_REFUSED = "--require-sandbox"   # how grade-notebook starts its refusal line
 COULD_NOT_GRADE = "This notebook could not be graded automatically; your TA will look at it."
 
 
@@ -71,7 +69,7 @@ def zero_result(assignment, reason):
             "parts": parts, "notes": [COULD_NOT_GRADE], "internal_errors": [reason]}
 
 
-def _die_with_parent_hook():
+def die_with_parent_hook():
     """A pre-exec hook asking Linux to SIGKILL the child when its parent dies, so a killed
     batch leaves no grading processes behind; None where prctl is not available."""
     if not sys.platform.startswith("linux"):
@@ -83,55 +81,6 @@ def _die_with_parent_hook():
     set_parent_death_signal = 1
     # Looked up before forking: the hook itself must do as little as possible.
     return lambda: prctl(set_parent_death_signal, signal.SIGKILL, 0, 0, 0)
-
-
-class SubprocessUnit:
-    """One submission per fresh ``python -m grader grade-notebook --json`` process."""
-
-    def __init__(self, require_sandbox=False, timeout=NOTEBOOK_TIMEOUT):
-        self.require_sandbox = require_sandbox
-        self.timeout = timeout
-        self._hook = _die_with_parent_hook()
-
-    def command(self, notebook_path, assignment):
-        command = [sys.executable, "-m", "grader", "grade-notebook", str(notebook_path),
-                   "--assignment", assignment, "--json"]
-        return command + ([SANDBOX_REFUSED] if self.require_sandbox else [])
-
-    def grade(self, notebook_path, assignment):
-        env = grading_environment()
-        try:
-            # errors="replace": a stray byte in a message must not cost the grade
-            done = subprocess.run(self.command(notebook_path, assignment), capture_output=True,
-                                  encoding="utf-8", errors="replace", env=env,
-                                  timeout=self.timeout, cwd=str(REPO_ROOT),
-                                  preexec_fn=self._hook)
-        except subprocess.TimeoutExpired:
-            return zero_result(assignment, f"grading took longer than {self.timeout} s")
-        refusal = [line for line in done.stderr.splitlines()
-                   if line.startswith(f"{SANDBOX_REFUSED}:")]
-        if done.returncode == 2 and refusal:   # grade-notebook's own words, not the student's
-            raise GradingUnavailable(refusal[-1])
-        if done.returncode != 0:
-            return zero_result(assignment, f"the grader failed (exit {done.returncode}): "
-                                           f"{done.stderr[-2000:]}")
-        try:
-            return json.loads(done.stdout)
-        except ValueError:
-            return zero_result(assignment, f"the grader printed no result: {done.stdout[-500:]}")
-
-    def warm_up(self):
-        """Nothing to start ahead: each grade() starts its own process."""
-
-    def close(self):
-        """Nothing to release: each grade() used its own process."""
-
-
-def make_unit(require_sandbox=False):
-    """The unit each job slot uses: a long-lived grading process (``grader.slot``) whose
-    start-up, imports and sandboxed fork server are paid once per slot, not per notebook."""
-    from grader.slot import SlotUnit
-    return SlotUnit(require_sandbox=require_sandbox)
 
 
 def grade_files(unit, files, notebook_name, assignment):
