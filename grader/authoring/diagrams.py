@@ -25,12 +25,11 @@ input cell its kernel reads. No numbers that would give an answer away.
 
 import base64
 import re
-from pathlib import Path
 
 import nbformat
 
 from grader.checking import load_reference
-from grader.course.layout import solution_notebooks
+from grader.course.layout import CHECKS_ROOT, solution_notebooks
 
 CELL, GAP, MARGIN = 30, 4, 20
 Y_OUT, Y_IN = 44, 170          # top of the output row / of the input row
@@ -39,7 +38,6 @@ MIME = "image/svg+xml"
 IMAGE = re.compile(r'<img alt="Diagram (?P<img>[A-Za-z0-9]+)" src="data:image/svg\+xml;base64,'
                    r'(?P<data>[A-Za-z0-9+/=]*)"\s*/?>'
                    r"|!\[[^\]\n]*\]\(attachment:diagram_(?P<old>[A-Za-z0-9]+)\.svg\)")
-CHECKS_ROOT = Path(__file__).resolve().parent / "checks"
 
 
 def load_diagrams(assignment):

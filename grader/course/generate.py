@@ -23,7 +23,7 @@ class ReleaseError(Exception):
     """The release could not be generated or would leak answers."""
 
 
-def _fill_missing_cell_ids(notebook):
+def fill_missing_cell_ids(notebook):
     """nbformat would invent random ids for cells without one; derive them instead,
     so the release stays byte-for-byte reproducible."""
     notebook.nbformat_minor = max(notebook.get("nbformat_minor", 5), 5)
@@ -39,7 +39,7 @@ def prepare_source(assignment, root):
     target.mkdir(parents=True, exist_ok=True)
     for path in solution_notebooks(assignment):
         notebook = nbformat.read(str(path), as_version=4)
-        _fill_missing_cell_ids(notebook)
+        fill_missing_cell_ids(notebook)
         points.apply_points(notebook, part_points, path.name)
         nbformat.write(notebook, str(target / path.name))
     return target

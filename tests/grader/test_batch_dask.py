@@ -15,9 +15,8 @@ import pytest
 from distributed import Client
 from slow_submission import add_slow_copy
 
-from grader import dask_backend
 from grader.authoring.samples import write_samples
-from grader.batch import gradebook
+from grader.batch import dask_backend, gradebook
 from grader.batch.results_store import ResultsStore
 from grader.batch.submissions import Submission
 from grader.cli import main

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from subprocess_unit import SubprocessUnit
 
-from grader import batch
 from grader.batch import gradebook
+from grader.batch import local as batch
 from grader.batch.autograde import autograde_batch
 from grader.batch.report import class_table
 from grader.batch.unit import GradingUnavailable

@@ -98,11 +98,11 @@ def test_course_notebooks_are_stored_without_outputs():
 
 
 def test_cells_without_ids_get_stable_ids():
-    from grader.authoring.release import _fill_missing_cell_ids
+    from grader.course.generate import fill_missing_cell_ids
     nb = nbformat.v4.new_notebook()
     nb.nbformat_minor = 4
     nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("hi")]
     for cell in nb.cells:
         del cell["id"]
-    _fill_missing_cell_ids(nb)
+    fill_missing_cell_ids(nb)
     assert [c["id"] for c in nb.cells] == ["cell-0", "cell-1"] and nb.nbformat_minor == 5

@@ -163,7 +163,7 @@ def test_a_notebook_whose_loading_hangs_costs_one_load_timeout(monkeypatch):
     """Loading hangs once: later calls fail at once instead of hanging again each time."""
     import time
 
-    from grader import student as student_module
+    from grader.grading import student as student_module
     monkeypatch.setattr(student_module, "LOAD_TIMEOUT", 2.0)
     code = "import time\nSTALL = time.sleep(60)\ndef f():\n    return 1\n"
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])

@@ -2,8 +2,7 @@
 
 import pytest
 
-from grader import submitted_files
-from grader.checking import CheckFailed
+from grader.checking import CheckFailed, submitted_files
 from grader.checking.submitted_files import SubmittedFiles
 
 HOW = "Save it with save_checkpoint."

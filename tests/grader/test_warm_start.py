@@ -3,8 +3,8 @@ nbgrader's migration head remembered instead of asked of a subprocess per gradeb
 
 import json
 
-from grader import nbgrader_setup
 from grader.batch.slot import SlotUnit
+from grader.course import nbgrader_config
 
 
 def test_the_migration_head_is_asked_once_then_read_from_the_cache(tmp_path, monkeypatch):
@@ -17,8 +17,8 @@ def test_the_migration_head_is_asked_once_then_read_from_the_cache(tmp_path, mon
 
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(api, "get_alembic_version", slow_head)
-    nbgrader_setup.remember_alembic_head()
-    nbgrader_setup.remember_alembic_head()          # installing twice wraps once
+    nbgrader_config.remember_alembic_head()
+    nbgrader_config.remember_alembic_head()          # installing twice wraps once
     assert [api.get_alembic_version() for _ in range(3)] == ["e43177bfe90b"] * 3
     assert calls == [1]
     assert [p.read_text() for p in (tmp_path / "grader").glob("alembic-head-*.txt")] == \
@@ -32,7 +32,7 @@ def test_the_real_head_matches_nbgrader_s_own_answer(tmp_path, monkeypatch):
     from nbgrader.dbutil import ALEMBIC_DIR
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(api, "get_alembic_version", lambda: ScriptDirectory(ALEMBIC_DIR).get_current_head())
-    nbgrader_setup.remember_alembic_head()
+    nbgrader_config.remember_alembic_head()
     assert api.get_alembic_version() == ScriptDirectory(ALEMBIC_DIR).get_current_head()
 
 

@@ -10,7 +10,7 @@ import json
 
 import nbformat
 
-from grader.authoring.samples import _replace_solution_cells, hand_in_files
+from grader.authoring.samples import hand_in_files, replace_solution_cells
 from grader.course.layout import CHECKS_ROOT, solution_notebooks
 from grader.grading.harness import grade_notebook
 
@@ -18,7 +18,7 @@ from grader.grading.harness import grade_notebook
 def grade_variant(tmp_path_factory, assignment, name, replacements):
     source = solution_notebooks(assignment)[0]
     notebook = nbformat.read(str(source), as_version=4)
-    _replace_solution_cells(notebook, {k: v.strip() + "\n" for k, v in replacements.items()})
+    replace_solution_cells(notebook, {k: v.strip() + "\n" for k, v in replacements.items()})
     path = tmp_path_factory.mktemp(name) / source.name
     nbformat.write(notebook, str(path))
     hand_in_files(assignment, path.parent, None)   # the reference's checkpoints, if any
