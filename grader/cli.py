@@ -93,6 +93,20 @@ def _demo(args):
     return run_demo(Path(args.output), jobs=args.jobs, all_samples=args.all_samples)
 
 
+def _new_assignment(args):
+    from grader.authoring.scaffold import ScaffoldError, new_assignment
+    try:
+        written = new_assignment(args.assignment, title=args.title)
+    except ScaffoldError as error:
+        print(error, file=sys.stderr)
+        return 2
+    for path in written:
+        print(f"wrote {path}")
+    print(f"next: replace the example `relu` by your notebook's functions, then "
+          f"`python -m grader release {args.assignment}` and `python -m grader demo`")
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -124,6 +138,11 @@ def build_parser():
     diagrams.add_argument("--check", action="store_true",
                           help="only report (exit 1) if the notebook's pictures are stale")
     diagrams.set_defaults(run=_diagrams)
+    scaffold = commands.add_parser("new-assignment", help="start a new notebook: solution "
+                                   "notebook + hidden checks folder, ready to grade")
+    scaffold.add_argument("assignment", help="e.g. 08_transfer")
+    scaffold.add_argument("--title", default="A new notebook")
+    scaffold.set_defaults(run=_new_assignment)
     demo = commands.add_parser("demo", help="release, grade sample submissions, print the table")
     demo.add_argument("--output", default="demo_output")
     demo.add_argument("--jobs", type=int)
