@@ -1,13 +1,15 @@
-"""The 2-D tripwire groups: window views, fold, pooling and padding are caught when armed."""
+"""The tripwire groups: window views, fold, pooling and padding are caught when armed, and a
+hand-written backward that hides autograd is caught and charged to the backward (05)."""
 
 import nbformat
 import numpy as np
 import pytest
 
-from grader.checking import BY_HAND_2D, NO_PADDING, NO_POOLING
+from grader.checking import BY_HAND_2D, NO_AUTOGRAD, NO_PADDING, NO_POOLING, load_reference
 from grader.errors import ForbiddenOperation
-from grader.grading.definitions import extract_definitions
 from grader.checking.source_scan import forbidden_in_source
+from grader.course.layout import CHECKS_ROOT
+from grader.grading.definitions import extract_definitions
 from grader.grading.student import StudentProxy
 
 pytestmark = pytest.mark.xdist_group("tripwires")
@@ -39,6 +41,14 @@ def pad_torch(x):
 def fold_back(x):
     cols = torch.as_tensor(x).reshape(1, 4, 4)
     return getattr(torch.nn.functional, "fo" + "ld")(cols, (4, 4), (2, 2), stride=2).numpy()
+
+def forward(x):
+    return x * 2, x
+
+def backward_hidden_grad(dout, cache):
+    t = torch.tensor(cache, requires_grad=True)
+    g, = getattr(torch.autograd, "gr" + "ad")((t * 2).sum(), t)
+    return g.numpy()
 '''
 
 CASES = [("window_view", BY_HAND_2D), ("torch_strided", BY_HAND_2D), ("fold_back", BY_HAND_2D),
@@ -74,3 +84,12 @@ def test_plain_uses_are_found_in_the_source():
         "F.fold", "numpy.lib.stride_tricks.sliding_window_view", "x.as_strided"]
     assert forbidden_in_source(source, NO_PADDING) == ["np.pad"]
     assert forbidden_in_source(source, NO_POOLING) == ["F.max_pool2d"]
+
+
+def test_hidden_autograd_is_caught_at_run_time_and_charged_to_the_backward(student):
+    pairs = load_reference(CHECKS_ROOT / "05_conv_backprop" / "reference.py", "pairs")
+    with pytest.raises(ForbiddenOperation, match="backward_hidden_grad"):
+        pairs.run_pair(student, "forward", "backward_hidden_grad", (np.ones(3),), np.ones(3),
+                       forbid_backward=NO_AUTOGRAD)
+    got = pairs.run_pair(student, "forward", "backward_hidden_grad", (np.ones(3),), np.ones(3))
+    assert np.allclose(got[1], 2.0)
