@@ -11,11 +11,11 @@ One module per notebook; this registry is what the worker looks tools up in.
 
 from gradeworker.tools.augment_blocks import TOOLS as _AUGMENT_BLOCKS
 from gradeworker.tools.backprop import TOOLS as _BACKPROP
-from gradeworker.tools.checkpoints import TOOLS as _CHECKPOINTS
+from gradeworker.tools.saved_models import TOOLS as _SAVED_MODELS
 from gradeworker.tools.models import TOOLS as _MODELS
 from gradeworker.tools.spec_models import TOOLS as _SPEC_MODELS
 from gradeworker.tools.speed import TOOLS as _SPEED
 from gradeworker.tools.training_loops import TOOLS as _TRAINING_LOOPS
 
-TOOLS = {**_MODELS, **_SPEED, **_SPEC_MODELS, **_BACKPROP, **_CHECKPOINTS, **_TRAINING_LOOPS,
+TOOLS = {**_MODELS, **_SPEED, **_SPEC_MODELS, **_BACKPROP, **_SAVED_MODELS, **_TRAINING_LOOPS,
          **_AUGMENT_BLOCKS}
