@@ -114,14 +114,37 @@ def reference_source(assignment, name):
     raise LookupError(f"{assignment}'s reference.py defines no {name}")
 
 
+def solution_source(assignment, grade_id):
+    """The source of the solution notebook's cell ``grade_id``: what a sample's cell is
+    derived from where reference.py is written differently (with the library, say)."""
+    import json
+
+    from grader.nbgrader_setup import solution_notebooks
+    notebook = json.loads(solution_notebooks(assignment)[0].read_text())
+    for cell in notebook["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            return "".join(cell["source"])
+    raise LookupError(f"{assignment}'s solution notebook has no cell {grade_id!r}")
+
+
+def _edited(assignment, name, where, source, edits):
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"{assignment} sample out of date: {name} in {where} no "
+                             f"longer contains {old!r} exactly once")
+        source = source.replace(old, new)
+    return source
+
+
 def edited_reference(assignment, name, *edits):
     """The reference's ``name`` with each (old, new) text edit applied exactly once; an edit
     that no longer applies fails loudly instead of grading the reference under a wrong
     name."""
-    source = reference_source(assignment, name)
-    for old, new in edits:
-        if source.count(old) != 1:
-            raise ValueError(f"{assignment} sample out of date: {name} in reference.py no "
-                             f"longer contains {old!r} exactly once")
-        source = source.replace(old, new)
-    return source
+    return _edited(assignment, name, "reference.py", reference_source(assignment, name), edits)
+
+
+def edited_solution(assignment, grade_id, *edits):
+    """The solution notebook's cell ``grade_id`` with each (old, new) text edit applied
+    exactly once (failing loudly as edited_reference does)."""
+    return _edited(assignment, grade_id, "the solution notebook",
+                   solution_source(assignment, grade_id), edits)

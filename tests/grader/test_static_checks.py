@@ -25,3 +25,16 @@ def test_own_helpers_and_plain_loops_are_fine():
 def test_only_requested_groups_are_checked():
     source = "def f(x, w):\n    return torch.nn.functional.conv1d(x, w)\n"
     assert forbidden_in_source(source, ["numpy.convolve"]) == []
+
+
+def test_04s_formula_rule_flags_library_counting_but_not_variable_names():
+    from grader.authoring.implementations import implementation
+    from grader.checking import load_reference
+    from grader.harness import CHECKS_ROOT
+    assignment = "04_param_counting"
+    mis = load_reference(CHECKS_ROOT / assignment / "reference.py", "misconceptions")
+    assert mis.library_counting("def f(a):\n    parameters = summary = a * 2\n    return parameters") == []
+    by_loop = implementation(assignment, "written_differently").cells["conv2d_params"]
+    assert mis.library_counting(by_loop) == []
+    used = mis.library_counting("def f(a):\n    return sum(p.numel() for p in nn.Conv2d(a, 2, 3).parameters())")
+    assert used == ["Conv2d", "numel", "parameters"]
