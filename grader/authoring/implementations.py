@@ -16,9 +16,10 @@ test_implementations.py`` grades every one and asserts the above.
 
 import ast
 import importlib.util
+import json
 from dataclasses import dataclass, field
 
-from grader.course.layout import CHECKS_ROOT
+from grader.course.layout import CHECKS_ROOT, solution_notebooks
 
 
 @dataclass(frozen=True)
@@ -117,9 +118,6 @@ def reference_source(assignment, name):
 def solution_source(assignment, grade_id):
     """The source of the solution notebook's cell ``grade_id``: what a sample's cell is
     derived from where reference.py is written differently (with the library, say)."""
-    import json
-
-    from grader.nbgrader_setup import solution_notebooks
     notebook = json.loads(solution_notebooks(assignment)[0].read_text())
     for cell in notebook["cells"]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:

@@ -30,7 +30,7 @@ def test_only_requested_groups_are_checked():
 def test_04s_formula_rule_flags_library_counting_but_not_variable_names():
     from grader.authoring.implementations import implementation
     from grader.checking import load_reference
-    from grader.harness import CHECKS_ROOT
+    from grader.course.layout import CHECKS_ROOT
     assignment = "04_param_counting"
     mis = load_reference(CHECKS_ROOT / assignment / "reference.py", "misconceptions")
     assert mis.library_counting("def f(a):\n    parameters = summary = a * 2\n    return parameters") == []
