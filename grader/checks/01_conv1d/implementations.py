@@ -217,7 +217,8 @@ IMPLEMENTATIONS = [
                                          "out_len // 2"))},
             {"test_correlate1d": "this looks like convolution",
              "test_conv1d_matrix": "transposed",
-             "test_mnist1d_models": "the Linear layer's input size matches the flattened features"}),
+             "test_mnist1d_models":
+                 "the Linear layer's input size matches the flattened features"}),
     Implementation("flipped_kernel", "convolve1d forgets to flip the kernel (computes correlation)",
             {"convolve1d": '''import numpy as np
 
@@ -229,46 +230,18 @@ def convolve1d(f, g):
     return np.array([sum(fp[i + j] * g[j] for j in range(k)) for i in range(n + k - 1)])
 '''}, {"test_convolve1d": "correlation"}),
     Implementation("off_by_one", "conv1d_output_length uses n - k instead of n - k + 1",
-            {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
-    if stride < 1 or dilation < 1 or padding < 0:
-        raise ValueError("bad arguments")
-    length = (n + 2 * padding - dilation * (k - 1) - 1) // stride
-    if length < 1:
-        raise ValueError("kernel does not fit")
-    return length
-'''}, {"test_conv1d_output_length": "+ 1"}),
+            {"conv1d_output_length": _changed("conv1d_output_length",
+                                              ("// stride + 1", "// stride"))},
+            {"test_conv1d_output_length": "+ 1"}),
     Implementation("padding_once", "conv1d_output_length adds the padding once instead of twice",
-            {"conv1d_output_length": '''def conv1d_output_length(n, k, stride=1, padding=0, dilation=1):
-    if stride < 1 or dilation < 1 or padding < 0:
-        raise ValueError("bad arguments")
-    length = (n + padding - dilation * (k - 1) - 1) // stride + 1
-    if length < 1:
-        raise ValueError("kernel does not fit")
-    return length
-'''}, {"test_conv1d_output_length": "padding"}),
-    Implementation("bias_per_position", "conv1d adds the bias along the length axis, not per channel",
-            {"conv1d": '''import numpy as np
-
-def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    unbatched = x.ndim == 2
-    if unbatched:
-        x = x[None]
-    if x.shape[1] != w.shape[1]:
-        raise ValueError("channel mismatch")
-    n_batch, _, length = x.shape
-    c_out, _, k = w.shape
-    l_out = conv1d_output_length(length, k, stride, padding, dilation)
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding)))
-    out = np.zeros((n_batch, c_out, l_out))
-    for j in range(k):
-        start = j * dilation
-        out += np.matmul(w[:, :, j], xp[:, :, start:start + stride * (l_out - 1) + 1:stride])
-    if b is not None:
-        out += np.asarray(b, dtype=np.float64)
-    return out[0] if unbatched else out
-'''}, {"test_conv1d": "per position"}),
+            {"conv1d_output_length": _changed("conv1d_output_length",
+                                              ("n + 2 * padding", "n + padding"))},
+            {"test_conv1d_output_length": "padding"}),
+    Implementation("bias_per_position",
+            "conv1d adds the bias along the length axis, not per channel",
+            {"conv1d": _changed("conv1d", (".reshape(1, c_out, 1)  # per channel, not per position",
+                                           ""))},
+            {"test_conv1d": "per position"}),
     Implementation("library_call", "convolve1d calls np.convolve instead of loops",
             {"convolve1d": '''import numpy as np
 
