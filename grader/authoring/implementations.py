@@ -115,21 +115,11 @@ def reference_source(assignment, name):
     raise LookupError(f"{assignment}'s reference.py defines no {name}")
 
 
-def solution_source(assignment, grade_id):
-    """The source of the solution notebook's cell ``grade_id``: what a sample's cell is
-    derived from where reference.py is written differently (with the library, say)."""
-    notebook = json.loads(solution_notebooks(assignment)[0].read_text())
-    for cell in notebook["cells"]:
-        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
-            return "".join(cell["source"])
-    raise LookupError(f"{assignment}'s solution notebook has no cell {grade_id!r}")
-
-
-def _edited(assignment, name, where, source, edits):
+def _edited(source, edits, where):
     for old, new in edits:
         if source.count(old) != 1:
-            raise ValueError(f"{assignment} sample out of date: {name} in {where} no "
-                             f"longer contains {old!r} exactly once")
+            raise ValueError(f"sample out of date: {where} no longer contains {old!r} "
+                             "exactly once")
         source = source.replace(old, new)
     return source
 
@@ -138,11 +128,25 @@ def edited_reference(assignment, name, *edits):
     """The reference's ``name`` with each (old, new) text edit applied exactly once; an edit
     that no longer applies fails loudly instead of grading the reference under a wrong
     name."""
-    return _edited(assignment, name, "reference.py", reference_source(assignment, name), edits)
+    return _edited(reference_source(assignment, name), edits,
+                   f"{assignment}: {name} in reference.py")
+
+
+def solution_source(assignment, grade_id):
+    """The source of the solution notebook's cell ``grade_id``, solution markers left out:
+    what a student who solved that exercise hands in (for notebooks whose reference.py is
+    not written like the solution, e.g. with helpers the notebook does not define)."""
+    notebook = json.loads(solution_notebooks(assignment)[0].read_text())
+    for cell in notebook["cells"]:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") == grade_id:
+            lines = "".join(cell["source"]).splitlines()
+            return "\n".join(line for line in lines if line.strip() not in
+                             ("### BEGIN SOLUTION", "### END SOLUTION")) + "\n"
+    raise LookupError(f"{assignment}'s solution notebook has no cell {grade_id}")
 
 
 def edited_solution(assignment, grade_id, *edits):
-    """The solution notebook's cell ``grade_id`` with each (old, new) text edit applied
-    exactly once (failing loudly as edited_reference does)."""
-    return _edited(assignment, grade_id, "the solution notebook",
-                   solution_source(assignment, grade_id), edits)
+    """The solution cell ``grade_id`` with each (old, new) text edit applied exactly once
+    (fails loudly when an edit no longer applies, as ``edited_reference``)."""
+    return _edited(solution_source(assignment, grade_id), edits,
+                   f"{assignment}: the solution cell {grade_id}")
