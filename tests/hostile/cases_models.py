@@ -59,7 +59,8 @@ class MLP(nn.Module):
 
 def _files_of(student):
     """{file name: bytes} the sample ``student`` hands in beside its notebook."""
-    return handed_in_files(P06, implementation(P06, student))
+    sample = None if student == "reference" else implementation(P06, student)
+    return handed_in_files(P06, sample)
 
 
 def _looks_up_the_test_set(host):
