@@ -121,12 +121,12 @@ def global_avg_pool(x):
     return size
 '''}, {"test_receptive_field": "strides are ignored"}),
     Implementation("rf_measured", "receptive_field measures the field with the viewer's autograd code",
-            {"receptive_field": '''from source_lib import geometry_widgets
+            {"receptive_field": '''from source_lib.widgets import layer_geometry
 
 def receptive_field(layers):
     if not layers:
         return 1
-    return geometry_widgets.measure_receptive_field(list(layers))[3][0]
+    return layer_geometry.measure_receptive_field(list(layers))[3][0]
 '''}, {"test_receptive_field": "pure arithmetic"}),
     Implementation("pad2d_library", "pad2d calls np.pad (forbidden); conv2d_forward uses it and "
             "stays right",
