@@ -35,8 +35,8 @@ from source_lib.config import quick_mode
 from source_lib.data import CIFAR10_CLASSES, load_cifar10
 from source_lib.training.recipes import Recipe, ScheduledOptimizer, TensorBatches
 
-__all__ = ["CIFAR10_CLASSES", "CifarRecipe", "CIFAR_RECIPES", "LookaheadOptimizer",
-           "cifar_recipe", "cifar_tensors", "mixed_subset", "patch_whitening"]
+__all__ = ["CifarRecipe", "CIFAR_RECIPES", "LookaheadOptimizer", "cifar_recipe", "cifar_tensors",
+           "mixed_subset", "patch_whitening"]
 
 
 def cifar_tensors(split):
