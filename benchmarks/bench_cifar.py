@@ -1,8 +1,8 @@
 """Notebook 07 in full mode: train the reference CifarNet on CIFAR-10 with the course recipe.
 
 The model is trained ``--runs`` times (seeds 0, 1, ...) exactly as the notebook does
-(``source_lib.recipes.train_model`` calling 06's reference ``train_epoch``/``evaluate``,
-``source_lib.cifar_recipe`` batches with the reference ``random_crop_flip`` as the
+(``source_lib.training.recipes.train_model`` calling 06's reference ``train_epoch``/``evaluate``,
+``source_lib.training.cifar`` batches with the reference ``random_crop_flip`` as the
 augmentation, data already in memory), then scored the grader's way: official test set,
 eval mode, a plain forward pass without gradients (whatever CifarNet's eval-mode forward
 does is part of the model). ``train_seconds`` is the wall time of ``train_model`` (the
@@ -34,10 +34,10 @@ import torch
 
 from grader.checking import load_reference
 from source_lib.checkpoint import load_checkpoint, save_checkpoint
-from source_lib.cifar_recipe import cifar_recipe, cifar_tensors
-from source_lib.recipes import train_model
 from source_lib.reproducibility import seed_everything
-from source_lib.training import accuracy_of
+from source_lib.training.cifar import cifar_recipe, cifar_tensors
+from source_lib.training.loops import accuracy_of
+from source_lib.training.recipes import train_model
 
 REPO = Path(__file__).resolve().parents[1]
 CHECKS = REPO / "grader" / "checks"

@@ -1,7 +1,7 @@
 """Notebook 06 in full mode: train the reference MLP and SmallCNN with the course recipe.
 
 Each model is trained ``--runs`` times (seeds 0, 1, ...) exactly as the notebook does
-(``source_lib.recipes.train_model`` calling the reference ``train_epoch``/``evaluate``,
+(``source_lib.training.recipes.train_model`` calling the reference ``train_epoch``/``evaluate``,
 data already in memory), then scored the grader's way: official test set, eval mode, a
 plain forward pass without gradients, no test-time augmentation. ``train_seconds`` is the
 wall time of ``train_model`` (per-epoch test evaluation included). Progress goes first;
@@ -31,9 +31,9 @@ import torch
 
 from grader.checking import load_reference
 from source_lib.checkpoint import save_checkpoint
-from source_lib.recipes import TensorBatches, fashion_recipe, fashion_tensors, train_model
 from source_lib.reproducibility import seed_everything
-from source_lib.training import accuracy_of
+from source_lib.training.loops import accuracy_of
+from source_lib.training.recipes import TensorBatches, fashion_recipe, fashion_tensors, train_model
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "grader" / "checks" / "06_fc_vs_cnn_fashionmnist" / "reference.py"

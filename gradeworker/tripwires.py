@@ -55,11 +55,13 @@ GROUPS = {
     + [("torch.nn.grad", name) for name in (
         "conv1d_input", "conv1d_weight", "conv2d_input", "conv2d_weight")],
     # 06: train_epoch/evaluate are the exercise; the course helpers that run an epoch are not.
-    "course.epoch_loops": [("source_lib.training", "fit"), ("source_lib.training", "_sweep"),
-                           ("source_lib.recipes", "train_model")],
+    "course.epoch_loops": [("source_lib.training.loops", "fit"),
+                           ("source_lib.training.loops", "_sweep"),
+                           ("source_lib.training.recipes", "train_model")],
 }
 # Modules that are patched lazily, right after the student's code imports them.
-_LAZY_MODULES = {"scipy.signal", "scipy.ndimage", "source_lib.training", "source_lib.recipes"}
+_LAZY_MODULES = {"scipy.signal", "scipy.ndimage", "source_lib.training.loops",
+                 "source_lib.training.recipes"}
 
 
 class ForbiddenOperationUsed(Exception):

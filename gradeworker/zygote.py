@@ -35,9 +35,10 @@ JOBS_ROOT = "jobs"
 
 # What the course's notebooks import (a module missing here is simply imported later).
 PRELOAD = ("numpy", "torch", "torch.nn.functional", "torch.utils.flop_counter",
-           "matplotlib.pyplot", "source_lib.checks", "source_lib.config", "source_lib.plotting",
-           "source_lib.images", "source_lib.architectures", "source_lib.reproducibility",
-           "source_lib.training", "source_lib.data", "source_lib.widgets")
+           "matplotlib.pyplot", "source_lib.self_check", "source_lib.config",
+           "source_lib.plotting", "source_lib.images", "source_lib.architectures",
+           "source_lib.reproducibility", "source_lib.training.loops", "source_lib.data",
+           "source_lib.widgets.sliding_kernel")
 
 
 def _preload():

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from source_lib.plotting import closed_figure
-from source_lib.training import predict
+from source_lib.training.loops import predict
 
 # The four directions averaged by accuracy_under_shift, as (dx, dy) unit steps:
 # right, left, down, up (x grows to the right, y downwards, as in an image).

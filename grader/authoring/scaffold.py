@@ -18,7 +18,7 @@ from grader.course.layout import CHECKS_ROOT, SOLUTIONS_DIR
 NAME = re.compile(r"^\d\d_[a-z][a-z0-9_]*$")
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CHECK_FILES = ("reference.py", "misconceptions.py", "test_relu.py", "implementations.py")
-SELF_CHECK_IMPORT = "from source_lib.checks import SelfCheck"
+SELF_CHECK_IMPORT = "from source_lib.self_check import SelfCheck"
 
 
 class ScaffoldError(Exception):

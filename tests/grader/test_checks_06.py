@@ -133,7 +133,7 @@ def train_epoch(model, loader, optimizer, loss_fn):
     return loss.item()
 ''', "the last batch's loss"),
     "test_evaluate": ('''
-from source_lib.training import fit
+from source_lib.training.loops import fit
 
 def evaluate(model, loader):
     history = fit(model, loader, val=loader, epochs=1, lr=0.0)

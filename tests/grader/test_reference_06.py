@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from grader.checking import load_reference
-from source_lib.recipes import Recipe, TensorBatches, train_model
+from source_lib.training.recipes import Recipe, TensorBatches, train_model
 
 REFERENCE = (Path(__file__).resolve().parents[2] / "grader" / "checks"
              / "06_fc_vs_cnn_fashionmnist" / "reference.py")

@@ -12,7 +12,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from grader.checking import load_reference
 from gradeworker.tools.spec_models import build_model
-from source_lib import architecture_widget
+from source_lib.widgets import architecture
 from source_lib.architectures import ARCHITECTURES, INPUT_SHAPES
 
 torchinfo = pytest.importorskip("torchinfo")
@@ -99,21 +99,21 @@ def test_reference_rejects_invalid_layers():
 
 def test_widget_renders_and_degrades():
     table, macs = (lambda m, s: _quiet(ref.layer_table, m, s)), ref.model_macs
-    fig = architecture_widget.render_architecture(layer_table_fn=table, model_macs_fn=macs)
+    fig = architecture.render_architecture(layer_table_fn=table, model_macs_fn=macs)
     assert "parameters" in fig.axes[0].get_title()
-    bad = architecture_widget.render_architecture(((8, 3, 1, 3),), layer_table_fn=table,
+    bad = architecture.render_architecture(((8, 3, 1, 3),), layer_table_fn=table,
                                                   model_macs_fn=macs)
     assert "invalid layer" in bad.axes[0].texts[0].get_text()
 
     def not_done(*args):
         raise NotImplementedError()
-    blank = architecture_widget.render_architecture(layer_table_fn=not_done, model_macs_fn=not_done)
+    blank = architecture.render_architecture(layer_table_fn=not_done, model_macs_fn=not_done)
     assert "implement" in blank.axes[0].texts[0].get_text()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert architecture_widget.architecture_editor(table, macs) is None
+        assert architecture.architecture_editor(table, macs) is None
 
 
 def test_cost_split_plot():
-    fig = architecture_widget.plot_cost_split({"A": {"params": (1, 9), "macs": (9, 1)}})
+    fig = architecture.plot_cost_split({"A": {"params": (1, 9), "macs": (9, 1)}})
     assert len(fig.axes[0].patches) == 4

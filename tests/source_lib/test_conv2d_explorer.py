@@ -1,4 +1,5 @@
-"""Tests for source_lib.conv2d_explorer: presets, feature maps, widget wiring, static fallback."""
+"""Tests for source_lib.widgets.conv2d_explorer: presets, feature maps, widget wiring,
+static fallback."""
 
 import sys
 
@@ -11,7 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from source_lib import conv2d_explorer as explorer  # noqa: E402
+from source_lib.widgets import conv2d_explorer as explorer  # noqa: E402
 
 # 4x5 image with a vertical edge; valid correlation with Sobel x worked out by hand:
 # every window straddling the edge sees (1+2+1)*(10-0) = 40.

@@ -6,11 +6,14 @@ import stat
 
 import numpy as np
 import pytest
-from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 from source_lib import data
-from source_lib.data import locate, testing
+from source_lib.data import locate
 from source_lib.data.registry import DATASETS
+
+from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
+from data_fixtures import (serve_directory, spec_for, write_cifar_jpeg_tar,
+                           write_cifar_python_tar, write_fashion_mnist)
 
 
 @pytest.fixture
@@ -18,7 +21,7 @@ def served(tmp_path):
     """A folder served on 127.0.0.1; yields (folder, base_url)."""
     folder = tmp_path / "server"
     folder.mkdir()
-    with testing.serve_directory(folder) as base_url:
+    with serve_directory(folder) as base_url:
         yield folder, base_url
 
 
@@ -77,8 +80,8 @@ def test_timeout_is_data_unavailable(tmp_path):
 
 def _serve_fashion(monkeypatch, served, **kwargs):
     folder, base_url = served
-    md5s = testing.write_fashion_mnist(folder, **kwargs)
-    spec = testing.spec_for("fashion_mnist", base_url, md5s, {"train": 20, "test": 10})
+    md5s = write_fashion_mnist(folder, **kwargs)
+    spec = spec_for("fashion_mnist", base_url, md5s, {"train": 20, "test": 10})
     monkeypatch.setitem(DATASETS, "fashion_mnist", spec)
     return folder
 
@@ -120,7 +123,7 @@ def test_download_false_with_nothing_present(course_dirs):
 
 
 def test_offline_download_becomes_data_unavailable(course_dirs, monkeypatch):
-    spec = testing.spec_for("fashion_mnist", f"http://127.0.0.1:{_free_port()}/", {})
+    spec = spec_for("fashion_mnist", f"http://127.0.0.1:{_free_port()}/", {})
     monkeypatch.setitem(DATASETS, "fashion_mnist", spec)
     with pytest.raises(data.DataUnavailableError) as info:
         data.load_fashion_mnist("train")
@@ -142,12 +145,12 @@ def test_corrupt_existing_file_names_file_and_fix(course_dirs, served, monkeypat
 
 def test_truncated_gzip_with_matching_md5_is_reported(course_dirs, served, monkeypatch):
     folder, base_url = served
-    md5s = testing.write_fashion_mnist(folder)
+    md5s = write_fashion_mnist(folder)
     target = folder / "t10k-images-idx3-ubyte.gz"
     target.write_bytes(target.read_bytes()[:500])
     md5s[target.name] = locate.md5sum(target)  # the registry "agrees", so only parsing can tell
     monkeypatch.setitem(DATASETS, "fashion_mnist",
-                        testing.spec_for("fashion_mnist", base_url, md5s, {"train": 20, "test": 10}))
+                        spec_for("fashion_mnist", base_url, md5s, {"train": 20, "test": 10}))
     with pytest.raises(data.CorruptDataError, match="truncated") as info:
         data.load_fashion_mnist("test")
     assert "t10k-images-idx3-ubyte.gz" in str(info.value)
@@ -166,8 +169,8 @@ def test_verified_files_are_not_hashed_again(course_dirs, served, monkeypatch):
 
 def test_cifar_python_archive_download(course_dirs, served, monkeypatch):
     folder, base_url = served
-    md5, expected = testing.write_cifar_python_tar(folder / "cifar-10-python.tar.gz")
-    spec = testing.spec_for("cifar10", base_url, {"cifar-10-python.tar.gz": md5},
+    md5, expected = write_cifar_python_tar(folder / "cifar-10-python.tar.gz")
+    spec = spec_for("cifar10", base_url, {"cifar-10-python.tar.gz": md5},
                             {"train": 50, "test": 10})
     monkeypatch.setitem(DATASETS, "cifar10", spec)
     for split in ("train", "test"):
@@ -180,8 +183,8 @@ def test_cifar_python_archive_download(course_dirs, served, monkeypatch):
 
 def test_cifar_jpeg_archive_download(course_dirs, served, monkeypatch):
     folder, base_url = served
-    md5, expected = testing.write_cifar_jpeg_tar(folder / "cifar10-jpeg.tar.gz")
-    spec = testing.spec_for("cifar10_jpeg", base_url, {"cifar10-jpeg.tar.gz": md5},
+    md5, expected = write_cifar_jpeg_tar(folder / "cifar10-jpeg.tar.gz")
+    spec = spec_for("cifar10_jpeg", base_url, {"cifar10-jpeg.tar.gz": md5},
                             {"train": 20, "test": 10})
     monkeypatch.setitem(DATASETS, "cifar10_jpeg", spec)
     where = data.fetch("cifar10_jpeg")

@@ -7,11 +7,14 @@ import tarfile
 
 import numpy as np
 import pytest
-from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
 
 from source_lib import data
-from source_lib.data import cifar, safe_pickle, testing
+from source_lib.data import cifar, safe_pickle
 from source_lib.data.registry import DATASETS
+
+from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
+from data_fixtures import (cifar_batch_bytes, idx_bytes, spec_for, write_cifar_jpeg_tar,
+                           write_fashion_mnist)
 
 
 class _RunsShell:
@@ -28,8 +31,8 @@ class _RunsShell:
 
 def test_read_idx_roundtrip(tmp_path):
     array = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    (tmp_path / "a.gz").write_bytes(gzip.compress(testing.idx_bytes(array)))
-    (tmp_path / "a").write_bytes(testing.idx_bytes(array))
+    (tmp_path / "a.gz").write_bytes(gzip.compress(idx_bytes(array)))
+    (tmp_path / "a").write_bytes(idx_bytes(array))
     np.testing.assert_array_equal(data.read_idx(tmp_path / "a.gz", ndim=3), array)
     np.testing.assert_array_equal(data.read_idx(tmp_path / "a", ndim=3), array)
 
@@ -41,7 +44,7 @@ def test_read_idx_roundtrip(tmp_path):
     (lambda raw: raw[:2], "too short"),
 ])
 def test_read_idx_rejects_bad_headers(tmp_path, mangle, expected):
-    raw = testing.idx_bytes(np.zeros((5, 28, 28), np.uint8))
+    raw = idx_bytes(np.zeros((5, 28, 28), np.uint8))
     (tmp_path / "x.gz").write_bytes(gzip.compress(mangle(raw)))
     with pytest.raises(data.CorruptDataError, match=expected) as info:
         data.read_idx(tmp_path / "x.gz", ndim=3)
@@ -60,17 +63,17 @@ def test_read_idx_rejects_truncated_and_damaged_gzip(tmp_path):
 
 def test_fashion_mnist_wrong_image_size(course_dirs, monkeypatch):
     folder = course_dirs[0] / "FashionMNIST" / "raw"
-    testing.write_fashion_mnist(folder, n_train=10)
+    write_fashion_mnist(folder, n_train=10)
     odd = np.zeros((10, 28, 27), np.uint8)
-    (folder / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(testing.idx_bytes(odd)))
-    monkeypatch.setitem(DATASETS, "fashion_mnist", testing.spec_for("fashion_mnist", None, {}))
+    (folder / "train-images-idx3-ubyte.gz").write_bytes(gzip.compress(idx_bytes(odd)))
+    monkeypatch.setitem(DATASETS, "fashion_mnist", spec_for("fashion_mnist", None, {}))
     with pytest.raises(data.CorruptDataError, match="expected 28x28"):
         data.load_fashion_mnist("train", download=False)
 
 
 def test_fashion_mnist_wrong_count(course_dirs):
     # The real registry expects 60000 training images; the fake has 20.
-    testing.write_fashion_mnist(course_dirs[0] / "FashionMNIST" / "raw")
+    write_fashion_mnist(course_dirs[0] / "FashionMNIST" / "raw")
     spec = DATASETS["fashion_mnist"]
     files = tuple(data.RemoteFile(f.filename, f.url, None) for f in spec.files)
     with pytest.MonkeyPatch.context() as patch:
@@ -104,7 +107,7 @@ def test_restricted_unpickler_refuses_other_globals(payload):
 
 def test_official_style_batch_parses():
     images = np.random.default_rng(1).integers(0, 256, (4, 3, 32, 32), dtype=np.uint8)
-    raw = testing.cifar_batch_bytes(images, [3, 1, 4, 1])
+    raw = cifar_batch_bytes(images, [3, 1, 4, 1])
     assert b"numpy.core.multiarray" in raw  # the spelling of the real (Python 2) files
     parsed_images, parsed_labels = cifar.parse_batch(raw, "batch")
     np.testing.assert_array_equal(parsed_images, images)
@@ -112,7 +115,7 @@ def test_official_style_batch_parses():
 
 
 def test_damaged_batch_is_corrupt_not_crash():
-    raw = testing.cifar_batch_bytes(np.zeros((2, 3, 32, 32), np.uint8), [0, 1])
+    raw = cifar_batch_bytes(np.zeros((2, 3, 32, 32), np.uint8), [0, 1])
     with pytest.raises(data.CorruptDataError, match="damaged or truncated"):
         cifar.parse_batch(raw[: len(raw) // 2], "half_batch")
 
@@ -127,7 +130,7 @@ def _python_dir(course_dirs, monkeypatch):
     rng = np.random.default_rng(0)
     for name in spec.extra["train"] + spec.extra["test"]:
         images = rng.integers(0, 256, (3, 3, 32, 32), dtype=np.uint8)
-        (folder / name).write_bytes(testing.cifar_batch_bytes(images, [0, 1, 2]))
+        (folder / name).write_bytes(cifar_batch_bytes(images, [0, 1, 2]))
     return folder
 
 
@@ -149,7 +152,7 @@ def test_malicious_batch_in_data_dir_is_refused(course_dirs, monkeypatch, tmp_pa
 # --- CIFAR JPEG layout and cache ------------------------------------------------------
 
 def _jpeg_spec(monkeypatch, md5=None):
-    spec = testing.spec_for("cifar10_jpeg", None, {"cifar10-jpeg.tar.gz": md5},
+    spec = spec_for("cifar10_jpeg", None, {"cifar10-jpeg.tar.gz": md5},
                             {"train": 20, "test": 10})
     monkeypatch.setitem(DATASETS, "cifar10_jpeg", spec)
 
@@ -157,7 +160,7 @@ def _jpeg_spec(monkeypatch, md5=None):
 def test_jpeg_tar_is_decoded_once_then_cached(course_dirs, monkeypatch, capsys):
     data_dir, cache_dir = course_dirs
     data_dir.mkdir()
-    md5, expected = testing.write_cifar_jpeg_tar(data_dir / "cifar10-jpeg.tar.gz")
+    md5, expected = write_cifar_jpeg_tar(data_dir / "cifar10-jpeg.tar.gz")
     _jpeg_spec(monkeypatch, md5)
     images, labels = data.load_cifar10("train", download=False)
     assert "Decoding CIFAR-10 train JPEGs" in capsys.readouterr().err
@@ -178,7 +181,7 @@ def _extract(course_dirs):
     data_dir = course_dirs[0]
     data_dir.mkdir()
     archive = course_dirs[1].parent / "cifar10-jpeg.tar.gz"
-    testing.write_cifar_jpeg_tar(archive)
+    write_cifar_jpeg_tar(archive)
     with tarfile.open(archive) as tar:
         tar.extractall(data_dir, filter="data")
     return data_dir / "cifar10-jpeg"

@@ -4,16 +4,10 @@ import numpy as np
 import pytest
 
 from source_lib import data
-from source_lib.data import testing
 from source_lib.data.registry import DATASETS
 
-
-@pytest.fixture(autouse=True)
-def course_dirs(tmp_path, monkeypatch):
-    """Empty COURSE_DATA_DIR and COURSE_CACHE_DIR in tmp (never the real ones), for every test."""
-    monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "data", tmp_path / "cache"
+from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
+from data_fixtures import spec_for, write_fashion_mnist
 
 
 @pytest.mark.parametrize("name, shape", [
@@ -48,9 +42,9 @@ def test_load_or_standin_warns_and_falls_back(course_dirs, capsys):
 
 
 def test_load_or_standin_prefers_real_data(course_dirs, monkeypatch, capsys):
-    md5s = testing.write_fashion_mnist(course_dirs[0] / "FashionMNIST" / "raw")
+    md5s = write_fashion_mnist(course_dirs[0] / "FashionMNIST" / "raw")
     monkeypatch.setitem(DATASETS, "fashion_mnist",
-                        testing.spec_for("fashion_mnist", None, md5s, {"train": 20, "test": 10}))
+                        spec_for("fashion_mnist", None, md5s, {"train": 20, "test": 10}))
     result = data.load_or_standin("fashion_mnist", "train", download=False)
     assert not getattr(result, "is_standin", False)
     images, labels = result

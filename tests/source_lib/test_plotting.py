@@ -13,7 +13,7 @@ from matplotlib.container import StemContainer  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from source_lib import plotting  # noqa: E402
-from source_lib.training import History  # noqa: E402
+from source_lib.training.loops import History  # noqa: E402
 
 
 def _texts(ax):

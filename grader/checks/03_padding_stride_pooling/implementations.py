@@ -186,12 +186,12 @@ _NON_OVERLAPPING = _AVG_HEADER + '''    n, c, h, w = x.shape
     return blocks.mean(axis=(3, 5))
 '''
 
-_RF_BY_VIEWER = '''from source_lib import geometry_widgets
+_RF_BY_VIEWER = '''from source_lib.widgets import layer_geometry
 
 def receptive_field(layers):
     if not layers:
         return 1
-    return geometry_widgets.measure_receptive_field(list(layers))[3][0]
+    return layer_geometry.measure_receptive_field(list(layers))[3][0]
 '''
 
 _RF_BY_AUTOGRAD = '''import torch

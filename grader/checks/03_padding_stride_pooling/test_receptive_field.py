@@ -15,7 +15,7 @@ from grader.checking import (Case, attempt, check_cases, expect_value_error, fai
 
 GRADES = ("receptive_field",)
 TRUSTED_CALLEES = ()
-FORBIDDEN_WORDS = ("torch", "source_lib", "geometry_widgets", "autograd", "backward",
+FORBIDDEN_WORDS = ("torch", "source_lib", "layer_geometry", "autograd", "backward",
                    "requires_grad", "importlib", "__import__")
 
 ref = load_reference(__file__)

@@ -55,7 +55,7 @@ IMPLEMENTATIONS = [
         seen += 1''')},
             {"test_train_epoch": "weight each batch's mean loss by its batch size"}),
     Implementation("train_calls_fit", "train_epoch hands the work to the course's fit()",
-            {"train_epoch": '''from source_lib.training import fit
+            {"train_epoch": '''from source_lib.training.loops import fit
 
 
 def train_epoch(model, loader, optimizer, loss_fn):

@@ -9,7 +9,7 @@ sets CifarNet's fixed whitening filters from training images before training
 (benchmarks/bench_cifar.py calls it; its time counts as training time).
 
 Measured (bench_cifar.py, 2 cores): 0.879 test accuracy after 10 epochs in 563 s with
-``source_lib.cifar_recipe.cifar_recipe()``; the checkpoints/cifarnet.pt of seed 0 (float16
+``source_lib.training.cifar.cifar_recipe()``; the checkpoints/cifarnet.pt of seed 0 (float16
 weights) scores 0.8791 loaded into a float32 CifarNet.
 """
 
@@ -130,9 +130,9 @@ class CifarNet(nn.Module):
 def prepare_model(model, train_images, n_images=5000):
     """Set ``model.whiten``'s filters from ``n_images`` training images (float32 in [0, 1],
     drawn at random: the JPEG copy is ordered class by class): patch whitening
-    (``source_lib.cifar_recipe.patch_whitening``) of the images as the model normalises
+    (``source_lib.training.cifar.patch_whitening``) of the images as the model normalises
     them. Called once, before training."""
-    from source_lib.cifar_recipe import patch_whitening
+    from source_lib.training.cifar import patch_whitening
     chosen = torch.randperm(len(train_images), generator=torch.Generator().manual_seed(0))
     images = (train_images[chosen[:n_images]] - model.mean) / model.std
     with torch.no_grad():

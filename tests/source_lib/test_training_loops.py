@@ -1,4 +1,5 @@
-"""Tests for source_lib.training: learning, determinism, interrupts, checkpoints, predictions."""
+"""Tests for source_lib.training.loops: learning, determinism, interrupts, checkpoints,
+predictions."""
 
 import json
 
@@ -10,7 +11,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from source_lib.checkpoint import load_checkpoint
 from source_lib.reproducibility import seed_everything
-from source_lib.training import History, accuracy_of, fit, predict
+from source_lib.training.loops import History, accuracy_of, fit, predict
 
 CLASSES, FEATURES = 3, 8
 

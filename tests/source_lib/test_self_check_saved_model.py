@@ -1,10 +1,11 @@
-"""Tests for source_lib.checks.check_saved_model: the checkpoint self-check of notebooks 06-09."""
+"""Tests for source_lib.self_check.check_saved_model: the checkpoint self-check of
+notebooks 06-09."""
 
 import torch
 from torch import nn
 
 from source_lib.checkpoint import save_checkpoint
-from source_lib.checks import FAIL_MARK, PASS_MARK, SelfCheck, check_saved_model
+from source_lib.self_check import FAIL_MARK, PASS_MARK, SelfCheck, check_saved_model
 
 
 class Threshold(nn.Module):

@@ -1,8 +1,8 @@
 """Pictures and widgets for layer geometry: padding, stride, dilation, receptive fields.
 
-    from source_lib import geometry_widgets as gw
-    gw.output_size_explorer(output_size_fn=conv_output_size)    # sliders n, k, p, s, d
-    gw.receptive_field_viewer(receptive_field_fn=receptive_field)
+    from source_lib.widgets import layer_geometry
+    layer_geometry.output_size_explorer(output_size_fn=conv_output_size)   # sliders n, k, p, s, d
+    layer_geometry.receptive_field_viewer(receptive_field_fn=receptive_field)
 
 The output-size explorer draws the windows of a 1D layer (every output with a
 line to each input it reads, zero padding hatched) and of the same layer in

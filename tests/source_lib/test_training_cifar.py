@@ -1,13 +1,13 @@
-"""source_lib.cifar_recipe on small synthetic data: subsets, whitening filters, batches that
+"""source_lib.training.cifar on small synthetic data: subsets, whitening filters, batches that
 call the student's augmentation, quick mode and lookahead."""
 
 import pytest
 import torch
 from torch import nn
 
-from source_lib.cifar_recipe import (CifarRecipe, LookaheadOptimizer, cifar_recipe, mixed_subset,
-                                     patch_whitening)
-from source_lib.recipes import scheduled_lr
+from source_lib.training.cifar import (CifarRecipe, LookaheadOptimizer, cifar_recipe,
+                                       mixed_subset, patch_whitening)
+from source_lib.training.recipes import scheduled_lr
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

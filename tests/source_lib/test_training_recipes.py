@@ -1,5 +1,6 @@
-"""Tests for source_lib.recipes: in-memory batches, the scheduled optimizer, the recipes and
-the per-epoch driver (which must call the student's train_epoch/evaluate, never its own loop)."""
+"""Tests for source_lib.training.recipes: in-memory batches, the scheduled optimizer, the
+recipes and the per-epoch driver (which must call the student's train_epoch/evaluate, never its
+own loop)."""
 
 import math
 
@@ -12,8 +13,8 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from source_lib import recipes  # noqa: E402
-from source_lib.recipes import (  # noqa: E402
+from source_lib.training import recipes  # noqa: E402
+from source_lib.training.recipes import (  # noqa: E402
     FASHION_RECIPES,
     Recipe,
     ScheduledOptimizer,
@@ -22,7 +23,7 @@ from source_lib.recipes import (  # noqa: E402
     scheduled_lr,
     train_model,
 )
-from source_lib.training import History  # noqa: E402
+from source_lib.training.loops import History  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 

@@ -1,6 +1,6 @@
 """Edit a small CNN and watch its layer table, parameters and MACs update.
 
-    from source_lib.architecture_widget import architecture_editor
+    from source_lib.widgets.architecture import architecture_editor
     architecture_editor(layer_table_fn=layer_table, model_macs_fn=model_macs)
 
 Three convolution layers (channels, kernel, stride, groups each) + ReLU, then global average

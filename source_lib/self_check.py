@@ -191,7 +191,7 @@ def check_saved_model(check, model_class, path, x_test, y_test, target, quick=Fa
     """
     # torch is imported only here: the rest of this module serves torch-free notebooks too
     from source_lib.checkpoint import load_checkpoint
-    from source_lib.training import accuracy_of
+    from source_lib.training.loops import accuracy_of
 
     name = model_class.__name__
     measured = {}

@@ -1,6 +1,6 @@
 """Interactive pictures of a kernel sliding over a signal (1-D, "full" mode).
 
-    from source_lib.widgets import sliding_kernel_explorer
+    from source_lib.widgets.sliding_kernel import sliding_kernel_explorer
     sliding_kernel_explorer([1, 2, 3], [1, 0, -1], flip=True, output_fn=convolve1d)
 
 The slider picks an output position n (0 .. len(f) + len(g) - 2). The top panel

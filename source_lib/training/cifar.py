@@ -1,7 +1,8 @@
 """Notebook 07: CIFAR-10 in memory and the recipe that trains ``CifarNet`` fast on a CPU.
 
-It extends notebook 06's machinery (``source_lib.recipes``: :class:`~source_lib.recipes.Recipe`,
-:class:`~source_lib.recipes.TensorBatches`, :func:`~source_lib.recipes.train_model`)::
+It extends notebook 06's machinery (``source_lib.training.recipes``:
+:class:`~source_lib.training.recipes.Recipe`, :class:`~source_lib.training.recipes.TensorBatches`,
+:func:`~source_lib.training.recipes.train_model`)::
 
     x_train, y_train = cifar_tensors("train")    # float32 (50000, 3, 32, 32) in [0, 1], int64 (N,)
     x_test, y_test = cifar_tensors("test")       # float32 (10000, 3, 32, 32), int64 (N,)
@@ -32,10 +33,10 @@ import torch
 
 from source_lib.config import quick_mode
 from source_lib.data import CIFAR10_CLASSES, load_cifar10
-from source_lib.recipes import Recipe, ScheduledOptimizer, TensorBatches
+from source_lib.training.recipes import Recipe, ScheduledOptimizer, TensorBatches
 
-__all__ = ["CIFAR10_CLASSES", "CifarRecipe", "CIFAR_RECIPES", "LookaheadOptimizer",
-           "cifar_recipe", "cifar_tensors", "mixed_subset", "patch_whitening"]
+__all__ = ["CifarRecipe", "CIFAR_RECIPES", "LookaheadOptimizer", "cifar_recipe", "cifar_tensors",
+           "mixed_subset", "patch_whitening"]
 
 
 def cifar_tensors(split):
@@ -62,10 +63,10 @@ def mixed_subset(x, y, n, seed=0):
 
 
 class LookaheadOptimizer(ScheduledOptimizer):
-    """A :class:`~source_lib.recipes.ScheduledOptimizer` with lookahead: every ``every``
-    updates, a slow copy of the model's weights (and batch-norm statistics) moves towards
-    the fast ones, ``slow += (1 - decay) * (fast - slow)``, and the model continues from the
-    slow copy. ``decay`` grows as ``decay_max * progress**power``: weak early, strong late;
+    """A :class:`~source_lib.training.recipes.ScheduledOptimizer` with lookahead: every
+    ``every`` updates, a slow copy of the model's weights (and batch-norm statistics) moves
+    towards the fast ones, ``slow += (1 - decay) * (fast - slow)``, and the model continues
+    from the slow copy. ``decay`` grows as ``decay_max * progress**power``: weak early, strong late;
     after the last scheduled update the model *is* the slow copy (what gets saved)."""
 
     def __init__(self, optimizer, schedule, total_steps, model, every=5, decay_max=0.77,
@@ -113,9 +114,9 @@ def patch_whitening(images, kernel_size=2, eps=5e-4):
 
 @dataclass(frozen=True)
 class CifarRecipe(Recipe):
-    """A :class:`~source_lib.recipes.Recipe` for CIFAR-10: batches take your augmentation,
-    the training subset of quick mode is mixed (not the first classes), and the test set
-    can be subsampled in quick mode (``test_samples``)."""
+    """A :class:`~source_lib.training.recipes.Recipe` for CIFAR-10: batches take your
+    augmentation, the training subset of quick mode is mixed (not the first classes), and the
+    test set can be subsampled in quick mode (``test_samples``)."""
 
     test_samples: int = None    # evaluate on a mixed subset of this size (quick mode)
     drop_last: bool = True      # no tiny last batch: batch-norm statistics stay reliable

@@ -1,6 +1,6 @@
 """Convolution explorer: pick or edit a 3x3 kernel and see a photograph's feature map.
 
-    from source_lib.conv2d_explorer import convolution_explorer, render_feature_map
+    from source_lib.widgets.conv2d_explorer import convolution_explorer, render_feature_map
     convolution_explorer(conv_fn=corr2d)          # your corr2d, else torch computes it
     render_feature_map(image, PRESETS["sobel x"]) # one static picture
 

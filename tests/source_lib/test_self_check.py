@@ -1,10 +1,10 @@
-"""Tests for source_lib.checks: messages students see and when SelfCheckFailed is raised."""
+"""Tests for source_lib.self_check: messages students see and when SelfCheckFailed is raised."""
 
 import numpy as np
 import pytest
 import torch
 
-from source_lib.checks import FAIL_MARK, PASS_MARK, TODO_MARK, SelfCheck, SelfCheckFailed
+from source_lib.self_check import FAIL_MARK, PASS_MARK, TODO_MARK, SelfCheck, SelfCheckFailed
 
 
 def stub(*args):

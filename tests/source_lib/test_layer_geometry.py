@@ -1,4 +1,4 @@
-"""Tests for source_lib.geometry_widgets (headless): windows, measured fields, fallbacks."""
+"""Tests for source_lib.widgets.layer_geometry (headless): windows, measured fields, fallbacks."""
 
 import sys
 
@@ -11,7 +11,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from source_lib import geometry_widgets as gw  # noqa: E402
+from source_lib.widgets import layer_geometry as gw  # noqa: E402
 
 
 def _formula(n, k, p, s, d):

@@ -28,7 +28,7 @@ from source_lib.config import quick_mode
 from source_lib.data import load_fashion_mnist
 from source_lib.plotting import plot_learning_curves
 from source_lib.reproducibility import set_num_threads
-from source_lib.training import History
+from source_lib.training.loops import History
 
 
 def fashion_tensors(split):
@@ -270,7 +270,7 @@ def train_model(model, recipe, train_epoch, evaluate, train_data, test_data, *,
     counts batches and, in Jupyter, the learning curves are redrawn. ``time_budget``
     (seconds, default ``recipe.time_budget``) is checked after each epoch: epochs that
     no longer fit are dropped and the schedule is shortened to match. Returns the
-    ``source_lib.training.History``, also after a stop (KeyboardInterrupt) at any time.
+    ``source_lib.training.loops.History``, also after a stop (KeyboardInterrupt) at any time.
     """
     previous_threads = torch.get_num_threads()
     set_num_threads(recipe.threads)

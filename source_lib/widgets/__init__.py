@@ -1,0 +1,9 @@
+"""Interactive pictures for the notebooks, one module per widget family.
+
+    from source_lib.widgets import sliding_kernel    # 01: a kernel sliding over a 1-D signal
+    from source_lib.widgets import conv2d_explorer   # 02: a 3x3 kernel on a photograph
+    from source_lib.widgets import layer_geometry    # 03: padding, stride, receptive fields
+    from source_lib.widgets import architecture      # 04: edit a small CNN, watch its costs
+
+Each widget falls back to a static figure (with a RuntimeWarning) without ipywidgets.
+"""
