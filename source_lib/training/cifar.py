@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import torch
 
 from source_lib.config import quick_mode
-from source_lib.data import CIFAR10_CLASSES, load_cifar10
+from source_lib.data import load_cifar10
 from source_lib.training.recipes import Recipe, ScheduledOptimizer, TensorBatches
 
 __all__ = ["CifarRecipe", "CIFAR_RECIPES", "LookaheadOptimizer", "cifar_recipe", "cifar_tensors",
