@@ -5,12 +5,9 @@ cells' grade_id), handed in with the reference's checkpoints where the notebook 
 must lose points on exactly those parts, with ``phrase`` in the feedback.
 """
 
-import ast
-import json
-
 import nbformat
 
-from grader.harness import CHECKS_ROOT, grade_notebook
+from grader.harness import grade_notebook
 from grader.nbgrader_setup import solution_notebooks
 from grader.samples import hand_in_files, _replace_solution_cells
 
@@ -59,27 +56,3 @@ def assert_no_expected_values(results):
             for _, message in failures(part):
                 assert "expected" not in message.lower(), message
 
-
-def _definitions(source, names):
-    """{name: AST dump without docstrings} of the top-level definitions ``names``."""
-    tree = ast.parse(source)
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and body and \
-                isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-            node.body = body[1:] or [ast.Pass()]
-    return {node.name: ast.dump(node) for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names}
-
-
-def solution_and_reference_definitions(assignment, names):
-    """({name: AST} of the solution notebook, {name: AST} of reference.py), docstrings left
-    out: where reference checkpoints were trained from reference.py, the two must match."""
-    notebook = json.loads(solution_notebooks(assignment)[0].read_text())
-    cells = "\n\n".join("".join(c["source"]) for c in notebook["cells"]
-                        if c["cell_type"] == "code"
-                        and "### BEGIN HIDDEN TESTS" not in "".join(c["source"]))
-    cells = "\n".join(line for line in cells.splitlines() if not line.lstrip().startswith("%"))
-    cells = cells.replace("### BEGIN SOLUTION", "").replace("### END SOLUTION", "")
-    reference = (CHECKS_ROOT / assignment / "reference.py").read_text()
-    return _definitions(cells, names), _definitions(reference, names)
