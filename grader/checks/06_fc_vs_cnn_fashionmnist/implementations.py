@@ -6,11 +6,14 @@ Every sample but the blank release hands in the reference's trained checkpoints
 """
 
 import io
+from functools import partial
 
 import torch
 from torch import nn
 
-from grader.authoring.implementations import Implementation, untrained_weights
+from grader.authoring.implementations import Implementation, edited_reference, untrained_weights
+
+_changed = partial(edited_reference, "06_fc_vs_cnn_fashionmnist")
 
 _TRAIN_EPOCH = '''def train_epoch(model, loader, optimizer, loss_fn):
     model.train()
@@ -42,7 +45,96 @@ def _whole_model(_reference):
     return buffer.getvalue()
 
 
+# Right loops written otherwise: len(loader.dataset), tensor sums, inference_mode, log_softmax
+# by hand, a DataLoader-style `for batch in loader`, tensors returned ...
+_RIGHT_LOOPS_A = {
+    "train_epoch": '''def train_epoch(model, loader, optimizer, loss_fn):
+    model.train()
+    running = torch.zeros(())
+    for batch in loader:
+        inputs, targets = batch[0], batch[1]
+        outputs = model(inputs)
+        loss = loss_fn(outputs, targets)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        running += loss.detach() * inputs.size(0)
+    return running / len(loader.dataset)
+''',
+    "evaluate": '''def evaluate(model, loader):
+    model.eval()
+    n = len(loader.dataset)
+    nll, hits = 0.0, 0
+    with torch.inference_mode():
+        for x, y in loader:
+            log_p = torch.log_softmax(model(x), dim=1)
+            nll -= log_p.gather(1, y[:, None]).sum()
+            hits += (log_p.argmax(1) == y).sum()
+    return nll / n, hits.item() / n
+''',
+}
+# ... model.train(True), np.average with weights, the @torch.no_grad() decorator, a summing
+# CrossEntropyLoss module, max(...).indices
+_RIGHT_LOOPS_B = {
+    "train_epoch": '''def train_epoch(model, loader, optimizer, loss_fn):
+    model.train(True)
+    losses, sizes = [], []
+    for step, (x, y) in enumerate(loader):
+        model.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(float(loss))
+        sizes.append(y.shape[0])
+    return float(np.average(losses, weights=sizes))
+''',
+    "evaluate": '''@torch.no_grad()
+def evaluate(model, loader):
+    model.train(False)
+    criterion = nn.CrossEntropyLoss(reduction="sum")
+    loss_sum, correct, count = 0.0, 0, 0
+    for x, y in loader:
+        scores = model(x)
+        loss_sum += criterion(scores, y).item()
+        correct += int(scores.max(dim=1).indices.eq(y).sum())
+        count += len(x)
+    return loss_sum / count, correct / count
+''',
+}
+
 IMPLEMENTATIONS = [
+    Implementation("loops_tensor_sums", "train_epoch/evaluate sum tensors, divide by "
+            "len(loader.dataset), use inference_mode and log_softmax", _RIGHT_LOOPS_A),
+    Implementation("loops_weighted_average", "train_epoch/evaluate use np.average with weights, "
+            "@torch.no_grad() and a summing CrossEntropyLoss", _RIGHT_LOOPS_B),
+    # Both loops wrong in one notebook (each part is graded on its own): three notebooks.
+    Implementation("own_loss_eval_with_grad", "train_epoch calls cross_entropy instead of its "
+            "loss_fn; evaluate records gradients",
+            {"train_epoch": _changed("train_epoch", ("loss = loss_fn(model(x), y)",
+                                                     "loss = F.cross_entropy(model(x), y)")),
+             # the loop's body keeps its deeper indentation: still valid Python
+             "evaluate": _changed("evaluate", ("with torch.no_grad():\n        for", "for"))},
+            {"test_train_epoch": "instead of calling the loss_fn it is given",
+             "test_evaluate": "torch.no_grad()"}),
+    Implementation("no_train_mode_percent_accuracy", "train_epoch never calls model.train(); "
+            "evaluate returns the accuracy in percent",
+            {"train_epoch": _changed("train_epoch", ("    model.train()\n", "")),
+             "evaluate": _changed("evaluate", ("correct / seen", "100.0 * correct / seen"))},
+            {"test_train_epoch": "call model.train() at its start",
+             "test_evaluate": "not a percentage"}),
+    Implementation("last_batch_loss_eval_calls_fit", "train_epoch returns the last batch's loss; "
+            "evaluate hands the work to the course's fit()",
+            {"train_epoch": _changed("train_epoch", ("return total_loss / seen",
+                                                     "return loss.item()")),
+             "evaluate": '''from source_lib.training.loops import fit
+
+
+def evaluate(model, loader):
+    history = fit(model, loader, val=loader, epochs=1, lr=0.0)
+    return history.val_loss[-1], history.val_acc[-1]
+'''},
+            {"test_train_epoch": "the last batch's loss",
+             "test_evaluate": "a course helper that already runs a whole epoch"}),
     Implementation("train_no_zero_grad", "train_epoch never resets the gradients",
             {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP.replace(
                 "        optimizer.zero_grad()\n", "") + '''

@@ -1,12 +1,15 @@
 """Right and wrong implementations of 07_cifar10's graded functions (the demo grades DEMO; the
 test suite grades all of them: see grader.authoring.implementations).
 
-Each wrong definition is the reference's own (the solution notebook holds the same code)
-with one change, so the samples follow the reference when it changes; a change that no
-longer applies fails loudly here instead of grading the reference under a wrong name.
-Every sample but the blank release hands in the reference's trained `cifarnet.pt` unless
-``files`` says otherwise: a sample whose block computes something else with those weights
-also loses checkpoint points (listed in ``cascades``).
+The first samples mostly change the reference's own definitions (the solution notebook holds
+the same code), one slip each, so they follow the reference when it changes; a change that no
+longer applies fails loudly here instead of grading the reference under a wrong name. They
+hand in the reference's trained `cifarnet.pt` (unless ``files`` says otherwise): a sample
+whose block computes something else with those weights also loses checkpoint points (listed
+in ``cascades``). The others (``_cheap``) are written the ways students write them: crops
+by fancy indexing, unfold or grid_sample, blocks as modules or Sequentials, with slips in
+them. They hand in no checkpoint (grading one costs about 30 s), so their checkpoint part may
+only lose points for that reason.
 """
 
 from functools import partial
@@ -16,6 +19,119 @@ from grader.authoring.implementations import Implementation, edited_reference, u
 _changed = partial(edited_reference, "07_cifar10")
 
 
+def _edited(source, *edits):
+    """``source`` with each (old, new) text edit applied exactly once."""
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"07 sample out of date: {old!r} is not in its template once")
+        source = source.replace(old, new)
+    return source
+
+
+def _cheap(student, description, cells, loses=None):
+    """An implementation handed in without cifarnet.pt."""
+    return Implementation(student, description, cells, loses or {}, files={"cifarnet.pt": None})
+
+
+# ---------------------------------------------------------------- random_crop_flip, right
+_CROP_GATHER = '''def random_crop_flip(x, padding=4):
+    n, c, h, w = x.shape
+    padded = F.pad(x, [padding] * 4)
+    dy = torch.randint(0, 2 * padding + 1, (n,))
+    dx = torch.randint(0, 2 * padding + 1, (n,))
+    rows = dy[:, None] + torch.arange(h)
+    cols = dx[:, None] + torch.arange(w)
+    flip = torch.rand(n) < 0.5
+    cols = torch.where(flip[:, None], cols.flip(1), cols)
+    return padded[torch.arange(n)[:, None, None, None], torch.arange(c)[None, :, None, None],
+                  rows[:, None, :, None], cols[:, None, None, :]]
+'''
+_CROP_UNFOLD = '''def random_crop_flip(x, padding=4):
+    n, _, h, w = x.shape
+    flip = torch.rand(n) < 0.5
+    x = torch.where(flip[:, None, None, None], x.flip(3), x)
+    windows = F.pad(x, (padding,) * 4).unfold(2, h, 1).unfold(3, w, 1)
+    i = torch.randint(0, 2 * padding + 1, (n,))
+    j = torch.randint(0, 2 * padding + 1, (n,))
+    return windows[torch.arange(n), :, i, j]
+'''
+_CROP_GRID_SAMPLE = '''def random_crop_flip(x, padding=4):
+    n, c, h, w = x.shape
+    shift = torch.randint(-padding, padding + 1, (n, 2)).float()
+    sign = torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
+    theta = torch.zeros(n, 2, 3)
+    theta[:, 0, 0], theta[:, 1, 1] = sign, 1.0
+    theta[:, 0, 2], theta[:, 1, 2] = shift[:, 1] * 2 / w, shift[:, 0] * 2 / h
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return F.grid_sample(x, grid, mode="nearest", padding_mode="zeros", align_corners=False)
+'''
+
+# ---------------------------------------------------------------- blocks and CifarNet, right
+_CONV_BN_RELU_PLAIN = '''class ConvBNReLU(nn.Module):
+    def __init__(self, c_in, c_out):
+        super().__init__()
+        self.conv = nn.Conv2d(c_in, c_out, kernel_size=(3, 3), stride=1, padding=1)
+        self.norm = nn.BatchNorm2d(c_out)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.norm(self.conv(x)))
+'''
+_RESIDUAL_PLAIN = '''class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        self.c1, self.n1 = nn.Conv2d(c_in, c_out, 3, stride, 1), nn.BatchNorm2d(c_out)
+        self.c2, self.n2 = nn.Conv2d(c_out, c_out, 3, 1, 1), nn.BatchNorm2d(c_out)
+        self.needs_projection = stride != 1 or c_in != c_out
+        if self.needs_projection:
+            self.proj = nn.Conv2d(c_in, c_out, 1, stride)
+            self.proj_norm = nn.BatchNorm2d(c_out)
+
+    def forward(self, x):
+        skip = self.proj_norm(self.proj(x)) if self.needs_projection else x
+        out = torch.relu(self.n1(self.c1(x)))
+        out = self.n2(self.c2(out))
+        out += skip
+        return torch.relu(out)
+'''
+_BLOCKS_SEQUENTIAL = {
+    "ConvBNReLU": '''class ConvBNReLU(nn.Sequential):
+    def __init__(self, c_in, c_out):
+        super().__init__(nn.Conv2d(c_in, c_out, kernel_size=3, padding=1),
+                         nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
+''',
+    "ResidualBlock": '''class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride):
+        super().__init__()
+        self.branch = nn.Sequential(
+            nn.Conv2d(c_in, c_out, 3, 1, 1), nn.BatchNorm2d(c_out), nn.ReLU(),
+            nn.Conv2d(c_out, c_out, 3, stride, 1), nn.BatchNorm2d(c_out))
+        self.project = None
+        if (c_in, stride) != (c_out, 1):
+            self.project = nn.Sequential(nn.Conv2d(c_in, c_out, 1, stride), nn.BatchNorm2d(c_out))
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        skip = x if self.project is None else self.project(x)
+        return self.act(self.branch(x) + skip)
+''',
+}
+# a small CifarNet of its own (the solution's calls ResidualBlock(c, c) without a stride)
+_SMALL_CIFARNET = '''class CifarNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = ConvBNReLU(3, 16)
+        self.blocks = nn.Sequential(ResidualBlock(16, 16, 1), ResidualBlock(16, 32, 2))
+        self.head = nn.Linear(32, 10)
+
+    def forward(self, x):
+        x = self.blocks(self.stem(x))
+        return self.head(x.mean(dim=(2, 3)))
+'''
+_BLOCKS_PLAIN = {"ConvBNReLU": _CONV_BN_RELU_PLAIN, "ResidualBlock": _RESIDUAL_PLAIN,
+                 "CifarNet": _SMALL_CIFARNET}
+
+# ---------------------------------------------------------------- random_crop_flip, wrong
 _LOOP = '''def random_crop_flip(x, padding=4):
     out = torch.empty_like(x)
     padded = F.pad(x, [padding, padding, padding, padding])
@@ -25,6 +141,33 @@ _LOOP = '''def random_crop_flip(x, padding=4):
         out[i] = image.flip(-1) if torch.rand(()) < 0.5 else image
     return out
 '''
+
+# the loop above compiled under an installed file's name: still counted
+_LOOP_IN_EXEC = f'''_LOOP_SOURCE = {_LOOP.replace("def random_crop_flip", "def augment_each")!r}
+
+
+def random_crop_flip(x, padding=4):
+    namespace = {{"torch": torch, "F": F}}
+    exec(compile(_LOOP_SOURCE, torch.__file__, "exec"), namespace)
+    return namespace["augment_each"](x, padding)
+'''
+_ONE_DRAW = "torch.randint(0, 2 * padding + 1, (1,)).repeat(n)"
+
+
+def _wrong_crop(student, description, phrase, template, *edits):
+    """``template`` (a random_crop_flip) with ``edits``: loses random_crop_flip's points."""
+    return _cheap(student, description, {"random_crop_flip": _edited(template, *edits)},
+                  {"test_random_crop_flip": phrase})
+
+
+def _wrong_block(student, description, part, phrase, edit):
+    """The module-style block that ``edit`` applies to, changed: loses ``part``'s points (the
+    solution's CifarNet keeps working with it)."""
+    for cell, template in (("ConvBNReLU", _CONV_BN_RELU_PLAIN),
+                           ("ResidualBlock", _RESIDUAL_PLAIN)):
+        if edit[0] in template:
+            return _cheap(student, description, {cell: _edited(template, edit)}, {part: phrase})
+    raise ValueError(f"07 sample out of date: no block contains {edit[0]!r}")
 
 IMPLEMENTATIONS = [
     Implementation("crop_vertical_flip", "random_crop_flip mirrors the images upside down",
@@ -70,6 +213,62 @@ IMPLEMENTATIONS = [
     Implementation("untrained_checkpoint", "cifarnet.pt was saved before training", {},
             {"test_cifarnet_checkpoint": "test accuracy; this check needs"},
             files={"cifarnet.pt": untrained_weights}),
+    # ------------------------------------------------------------ without a checkpoint
+    _cheap("crop_gather_blocks_plain", "fancy-indexing crop; blocks as modules; a small CifarNet",
+           {"random_crop_flip": _CROP_GATHER, **_BLOCKS_PLAIN}),
+    _cheap("crop_unfold_blocks_sequential", "unfold crop; blocks as Sequentials; a small CifarNet",
+           {"random_crop_flip": _CROP_UNFOLD, **_BLOCKS_SEQUENTIAL, "CifarNet": _SMALL_CIFARNET}),
+    _cheap("crop_grid_sample", "grid_sample crop; blocks as modules; a small CifarNet",
+           {"random_crop_flip": _CROP_GRID_SAMPLE, **_BLOCKS_PLAIN}),
+    _wrong_crop("gather_vertical_flip", "the fancy-indexing crop mirrors its rows",
+                "upside down", _CROP_GATHER,
+                ("cols = torch.where(flip[:, None], cols.flip(1), cols)",
+                 "rows = torch.where(flip[:, None], rows.flip(1), rows)")),
+    _wrong_crop("unfold_one_shift_per_batch", "the unfold crop draws one shift for the batch",
+                "same shift", _CROP_UNFOLD,
+                ("i = torch.randint(0, 2 * padding + 1, (n,))", f"i = {_ONE_DRAW}"),
+                ("j = torch.randint(0, 2 * padding + 1, (n,))", f"j = {_ONE_DRAW}")),
+    _wrong_crop("unfold_one_coin_per_batch", "the unfold crop tosses one coin for the batch",
+                "every image was mirrored or none", _CROP_UNFOLD,
+                ("flip = torch.rand(n) < 0.5", "flip = (torch.rand(1) < 0.5).repeat(n)")),
+    _wrong_crop("unfold_reflect_padding", "the unfold crop pads by reflection",
+                "not zero", _CROP_UNFOLD,
+                ("F.pad(x, (padding,) * 4)", "F.pad(x, (padding,) * 4, mode='reflect')")),
+    _wrong_crop("gather_randint_off_by_one", "the fancy-indexing crop never draws the largest "
+                "shift", "never reach both", _CROP_GATHER,
+                ("dy = torch.randint(0, 2 * padding + 1,", "dy = torch.randint(0, 2 * padding,"),
+                ("dx = torch.randint(0, 2 * padding + 1,", "dx = torch.randint(0, 2 * padding,")),
+    _wrong_crop("unfold_padding_ignored", "the unfold crop always pads by 4",
+                "must stay within `padding`", _CROP_UNFOLD,
+                ("def random_crop_flip(x, padding=4):",
+                 "def random_crop_flip(x, padding=4):\n    padding = 4")),
+    _wrong_crop("gather_numpy_random", "the fancy-indexing crop tosses its coins with numpy",
+                "not with random or numpy", _CROP_GATHER,
+                ("flip = torch.rand(n) < 0.5", "flip = torch.from_numpy(np.random.rand(n) < 0.5)")),
+    _wrong_crop("unfold_flips_input_in_place", "the unfold crop mirrors the images of x in place",
+                "changed the tensor it was given", _CROP_UNFOLD,
+                ("x = torch.where(flip[:, None, None, None], x.flip(3), x)",
+                 "x[flip] = x[flip].flip(3)")),
+    _wrong_crop("crop_loop_in_exec", "the per-image loop, compiled under torch's file name",
+                "loops over the images", _LOOP_IN_EXEC),
+    _wrong_crop("unfold_returns_padded_size", "the unfold crop returns the padded size",
+                "crop back", _CROP_UNFOLD,
+                ("return windows[torch.arange(n), :, i, j]",
+                 "return F.pad(windows[torch.arange(n), :, i, j], [1] * 4)")),
+    _wrong_block("plain_relu_before_add", "the module ResidualBlock applies its ReLU before adding",
+                 "test_residual_block", "the ReLU must come after the addition",
+                 ("out = self.n2(self.c2(out))\n        out += skip\n        return torch.relu(out)",
+                  "out = torch.relu(self.n2(self.c2(out)))\n        return out + skip")),
+    _wrong_block("plain_no_projection", "the module ResidualBlock never projects its shortcut",
+                 "test_residual_block", "the shortcut must be a 1x1 convolution",
+                 ("stride != 1 or c_in != c_out", "False")),
+    _wrong_block("plain_always_projection", "the module ResidualBlock always projects its shortcut",
+                 "test_residual_block", "the shortcut is the identity",
+                 ("stride != 1 or c_in != c_out", "True")),
+    _wrong_block("plain_relu_before_bn", "the module ConvBNReLU applies the ReLU before the batch "
+                 "norm", "test_conv_bn_relu", "ReLU before the batch norm",
+                 ("return self.relu(self.norm(self.conv(x)))",
+                  "return self.norm(self.relu(self.conv(x)))")),
 ]
 
 # What `python -m grader demo` grades besides the reference and the blank release.
