@@ -6,6 +6,7 @@ Every sample but the blank release hands in the reference's trained checkpoints
 """
 
 import io
+from dataclasses import replace
 from functools import partial
 
 import torch
@@ -211,5 +212,16 @@ def train_epoch(model, loader, optimizer, loss_fn):
             files={"mlp.pt": untrained_weights}),
 ]
 
+# A loop cannot change what a saved checkpoint predicts: the loops' samples outside the demo
+# hand in no checkpoints, so the suite does not grade two checkpoints for each (their
+# checkpoint parts then lose points only for the missing files, which the test allows).
+_LOOP_PARTS = {"test_train_epoch", "test_evaluate"}
+_DEMO = ("train_no_zero_grad", "missing_checkpoint")
+IMPLEMENTATIONS = [
+    replace(sample, files={"mlp.pt": None, "smallcnn.pt": None})
+    if set(sample.cells) <= {"train_epoch", "evaluate"} and set(sample.loses) <= _LOOP_PARTS
+    and not sample.files and sample.student not in _DEMO else sample
+    for sample in IMPLEMENTATIONS]
+
 # What `python -m grader demo` grades besides the reference and the blank release.
-DEMO = ("train_no_zero_grad", "missing_checkpoint")
+DEMO = _DEMO
