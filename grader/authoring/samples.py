@@ -15,14 +15,17 @@ from grader.authoring.implementations import implementations
 from grader.course.layout import CHECKS_ROOT, NOTEBOOKS_DIR, solution_notebooks
 
 
-def replace_solution_cells(notebook, replacements):
+def replace_cells(notebook, replacements):
+    """Put new sources into the cells with these grade_ids (solution or check cells);
+    returns the notebook."""
     remaining = dict(replacements)
     for cell in notebook.cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in remaining:
             cell.source = remaining.pop(grade_id)
     if remaining:
-        raise KeyError(f"no solution cells with grade_id {sorted(remaining)}")
+        raise KeyError(f"no cells with grade_id {sorted(remaining)}")
+    return notebook
 
 
 def write_samples(assignment, submissions_dir, only=None):
@@ -36,7 +39,7 @@ def write_samples(assignment, submissions_dir, only=None):
         if only is not None and sample.student not in only:
             continue
         notebook = nbformat.read(str(source), as_version=4)
-        replace_solution_cells(notebook, sample.cells)
+        replace_cells(notebook, sample.cells)
         targets[sample.student] = notebook
         samples[sample.student] = sample
     for student, notebook in targets.items():

@@ -16,12 +16,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.batch.local import LocalBackend, Outcome, Recorder, batch_lock, feedback
+from grader.batch import feedback
+from grader.batch.local import LocalBackend, Outcome, Recorder, batch_lock
 from grader.batch.results_store import ResultsStore, atomic_write, write_if_changed
 from grader.batch.submissions import discover, with_keys
 from grader.batch.unit import zero_result
 from grader.course.nbgrader_config import write_config_file
-from grader.sandbox.bubblewrap import launch
+from grader.sandbox import launch
 
 UNSANDBOXED_BANNER = "NOT SANDBOXED: {count} of {total} submissions were graded without " \
                      "the bubblewrap sandbox ({warning})"
@@ -71,7 +72,7 @@ def _write_derived_files(output_dir, store, submission, result):
 def _sync_gradebook(root, writer, submissions, records):
     """Rewrite the gradebook entries that differ from the stored results (a run killed
     between storing a result and recording it, a deleted or older gradebook)."""
-    from grader.batch.local import gradebook
+    from grader.batch import gradebook
     in_gradebook, cells = gradebook.scores(root), gradebook.grade_cells(root)
     for submission in submissions:
         record = records.get((submission.student, submission.assignment))
@@ -166,7 +167,7 @@ def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, prog
 def _record(output_dir, store, submissions, records, todo, outcomes, progress):
     """Set up the gradebook, record every outcome, then bring the gradebook in line with
     every stored result."""
-    from grader.batch.local import gradebook
+    from grader.batch import gradebook
     from grader.course.generate import generate
     root = output_dir / "nbgrader"
     for assignment in sorted({s.assignment for s in submissions}):

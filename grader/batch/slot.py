@@ -30,7 +30,7 @@ def warm_up():
     """Start the sandbox's fork server, then do the imports every check needs: the fork
     server imports torch in its own process meanwhile, so the two overlap, and both are
     done before (or while) the batch hands this slot its first notebook."""
-    from grader.sandbox.bubblewrap import launch
+    from grader.sandbox import launch
     launcher, _ = launch.launcher()
     if hasattr(launcher, "prestart"):
         launcher.prestart()

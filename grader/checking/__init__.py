@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.errors import StudentCodeError, StudentFault  # noqa: F401  (StudentFault re-exported)
+from grader.errors import StudentCodeError
 
 # Operation groups a "by hand" exercise may not use (see gradeworker.tripwires).
 BY_HAND = ("numpy.convolve", "numpy.correlate", "scipy.signal", "scipy.ndimage",

@@ -6,7 +6,7 @@ import atexit
 import functools
 import os
 
-from grader.sandbox.bubblewrap import bubblewrap
+from grader.sandbox import bubblewrap
 from grader.sandbox.bubblewrap import UNSANDBOXED_WARNING, BubblewrapLauncher, SandboxUnavailable
 from grader.sandbox.forkserver import ZygoteLauncher
 from grader.sandbox.plain import WorkerLauncher

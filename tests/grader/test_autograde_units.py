@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from grader.batch.local import feedback, gradebook
+from grader.batch import feedback, gradebook
 from grader.batch.autograde import discover, write_csv
 from grader.course.generate import generate
 from grader.course.layout import NOTEBOOKS_DIR

@@ -16,7 +16,7 @@ from distributed import Client
 from slow_submission import add_slow_copy
 
 from grader.authoring.samples import write_samples
-from grader.batch.local import dask_backend, gradebook
+from grader.batch import dask_backend, gradebook
 from grader.batch.results_store import ResultsStore
 from grader.batch.submissions import Submission
 from grader.cli import main

@@ -14,7 +14,7 @@ import pytest
 from slow_submission import add_slow_copy
 
 from grader.authoring.samples import write_samples
-from grader.batch.local import gradebook
+from grader.batch import gradebook
 from grader.batch.results_store import ResultsStore
 from grader.course.layout import REPO_ROOT
 

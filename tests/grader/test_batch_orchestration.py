@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from subprocess_unit import SubprocessUnit
 
-from grader.batch.local import gradebook, local as batch
+from grader.batch import gradebook, local as batch
 from grader.batch.autograde import autograde_batch
 from grader.batch.report import class_table
 from grader.batch.unit import GradingUnavailable
@@ -19,7 +19,7 @@ from grader.cli import main
 from grader.course.generate import generate
 from grader.course.layout import NOTEBOOKS_DIR, REPO_ROOT
 from grader.course.points import part_points
-from grader.sandbox.bubblewrap import bubblewrap
+from grader.sandbox import bubblewrap
 
 ASSIGNMENT = "04_param_counting"
 STUDENTS = ("ann", "bob", "cid")

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from grader.batch.local import gradebook, results_store, submissions
+from grader.batch import gradebook, results_store, submissions
 from grader.batch.results_store import ResultsStore, atomic_write
 from grader.batch.submissions import content_key, discover, grader_fingerprint, with_keys
 from grader.course.generate import generate

@@ -12,7 +12,7 @@ from grader.course.layout import REPO_ROOT
 from grader.errors import StudentCodeError, StudentTimeout, WorkerCrashed
 from grader.grading.definitions import extract_definitions
 from grader.grading.student import StudentProxy
-from grader.sandbox.bubblewrap import bubblewrap, launch
+from grader.sandbox import bubblewrap, launch
 
 pytestmark = pytest.mark.xdist_group("sandbox")
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from grader.authoring.implementations import implementation
+from grader.authoring.samples import replace_cells
 from grader.course.layout import NOTEBOOKS_DIR, SOLUTIONS_DIR
 
 FULL, ZERO, AT_MOST_BASE, SAME_AS_BASE = "full", "zero", "at most base", "same as base"
@@ -97,17 +98,6 @@ def base_notebook(assignment, base):
         return released(assignment)
     return mistake(assignment, base)
 
-
-def replace_cells(notebook, replacements):
-    """Put new sources into the cells with these grade_ids (solution or check cells)."""
-    remaining = dict(replacements)
-    for cell in notebook.cells:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if grade_id in remaining:
-            cell.source = remaining.pop(grade_id)
-    if remaining:
-        raise KeyError(f"no cells with grade_id {sorted(remaining)}")
-    return notebook
 
 
 def grade_cell_ids(notebook):

@@ -28,7 +28,7 @@ from grader.authoring.samples import hand_in_files
 from grader.batch.autograde import autograde
 from grader.course.layout import REPO_ROOT
 from grader.course.points import part_points
-from grader.sandbox.bubblewrap import bubblewrap
+from grader.sandbox import bubblewrap
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("hostile_corpus")]
 
