@@ -1,4 +1,4 @@
-"""Command line: ``python -m grader {release,grade-notebook,autograde,diagrams,demo}``."""
+"""Command line: ``python -m grader COMMAND``; ``--help`` lists the commands."""
 
 import argparse
 import json
