@@ -11,12 +11,13 @@ from functools import partial
 
 from grader.authoring.implementations import Implementation, edited_solution
 
+# Most samples start with this line, as a student's cell would.
+NUMPY = "import numpy as np\n\n"
+
 _changed = partial(edited_solution, "02_conv2d")
 
 # A right corr2d of the sample's own (shifted views), defined beside corr2d_multi_in_out.
-_CORR = '''import numpy as np
-
-def _corr(X, K):
+_CORR = NUMPY + '''def _corr(X, K):
     (h, w), (kh, kw) = X.shape, K.shape
     if kh > h or kw > w:
         raise ValueError("the kernel does not fit")
@@ -48,9 +49,7 @@ _COLUMNS = '''    cols = np.empty((n, c, kh, kw, h_out, w_out))
 def _im2col(note, body):
     """A conv2d_im2col written from scratch: its own validation, then ``body``, which
     computes ``out`` (N, C_out, H_out, W_out) from X, K, b and the sizes."""
-    return f'''import numpy as np
-
-def _check_4d(X, K, b):
+    return NUMPY + f'''def _check_4d(X, K, b):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     unbatched = X.ndim == 3
     if unbatched:
@@ -75,9 +74,7 @@ _FLIPPED = _changed("corr2d", ("K = np.asarray(K, dtype=np.float64)",
 _SUMMED = "return sum(corr2d(x, k) for x, k in zip(X, K))"
 
 _LOOPS = {
-    "corr2d": '''import numpy as np
-
-def corr2d(X, K):
+    "corr2d": NUMPY + '''def corr2d(X, K):
     X, K = np.array(X, dtype=float), np.array(K, dtype=float)
     if X.ndim != 2 or K.ndim != 2 or K.shape[0] > X.shape[0] or K.shape[1] > X.shape[1]:
         raise ValueError("expected a 2-D image and a 2-D kernel that fits")
@@ -89,9 +86,7 @@ def corr2d(X, K):
                     out[i, j] += X[i + a, j + b] * K[a, b]
     return out
 ''',
-    "corr2d_multi_in": '''import numpy as np
-
-def corr2d_multi_in(X, K):
+    "corr2d_multi_in": NUMPY + '''def corr2d_multi_in(X, K):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if X.ndim != 3 or K.ndim != 3 or len(X) != len(K):
         raise ValueError("expected X (C, H, W) and K (C, KH, KW)")
@@ -100,9 +95,7 @@ def corr2d_multi_in(X, K):
         total += corr2d(X[c], K[c])
     return total
 ''',
-    "corr2d_multi_in_out": '''import numpy as np
-
-def corr2d_multi_in_out(X, K, b=None):
+    "corr2d_multi_in_out": NUMPY + '''def corr2d_multi_in_out(X, K, b=None):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if X.ndim != 3 or K.ndim != 4:
         raise ValueError("expected X (C_in, H, W) and K (C_out, C_in, KH, KW)")
@@ -120,9 +113,7 @@ def corr2d_multi_in_out(X, K, b=None):
         for d in range(kw):
             out += np.einsum("oc,nchw->nohw", K[:, :, a, d], X[:, :, a:a + ho, d:d + wo])
 '''),
-    "conv1x1": '''import numpy as np
-
-def conv1x1(X, K):
+    "conv1x1": NUMPY + '''def conv1x1(X, K):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if K.ndim == 4 and K.shape[2:] == (1, 1):
         K = K.reshape(K.shape[:2])
@@ -130,9 +121,7 @@ def conv1x1(X, K):
         raise ValueError("expected X (..., C_in, H, W) and K (C_out, C_in)")
     return np.moveaxis(np.tensordot(K, X, axes=([1], [X.ndim - 3])), 0, -3)
 ''',
-    "learn_kernel": '''import numpy as np
-
-def learn_kernel(X, Y, kernel_shape, steps, lr, return_losses=False):   # hand-derived gradient
+    "learn_kernel": NUMPY + '''def learn_kernel(X, Y, kernel_shape, steps, lr, return_losses=False):   # hand-derived gradient
     X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
     if X.ndim == 2:
         X, Y = X[None], Y[None]
@@ -150,9 +139,7 @@ def learn_kernel(X, Y, kernel_shape, steps, lr, return_losses=False):   # hand-d
 }
 
 _VIEWS = {
-    "corr2d": '''import numpy as np
-
-def corr2d(X, K):                          # a sum of shifted views
+    "corr2d": NUMPY + '''def corr2d(X, K):                          # a sum of shifted views
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if X.ndim != 2 or K.ndim != 2:
         raise ValueError("expected a 2-D image and a 2-D kernel")
@@ -162,17 +149,13 @@ def corr2d(X, K):                          # a sum of shifted views
     return sum(K[a, b] * X[a:a + ho, b:b + wo]
                for a in range(K.shape[0]) for b in range(K.shape[1]))
 ''',
-    "corr2d_multi_in": '''import numpy as np
-
-def corr2d_multi_in(X, K):
+    "corr2d_multi_in": NUMPY + '''def corr2d_multi_in(X, K):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if X.ndim != 3 or K.ndim != 3 or K.shape[0] != X.shape[0]:
         raise ValueError("expected X (C, H, W) and K (C, KH, KW)")
     return np.sum([corr2d(x, k) for x, k in zip(X, K)], axis=0)
 ''',
-    "corr2d_multi_in_out": '''import numpy as np
-
-def corr2d_multi_in_out(X, K, b=None):
+    "corr2d_multi_in_out": NUMPY + '''def corr2d_multi_in_out(X, K, b=None):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if X.ndim != 3 or K.ndim != 4 or K.shape[1] != X.shape[0]:
         raise ValueError("expected X (C_in, H, W) and K (C_out, C_in, KH, KW)")
@@ -188,9 +171,7 @@ def corr2d_multi_in_out(X, K, b=None):
     patches = X[:, :, rows, cols].reshape(n, c * kh * kw, ho * wo)
     out = (K.reshape(co, -1) @ patches + b[:, None]).reshape(n, co, ho, wo)
 '''),
-    "conv1x1": '''import numpy as np
-
-def conv1x1(X, K):
+    "conv1x1": NUMPY + '''def conv1x1(X, K):
     X, K = np.asarray(X, dtype=float), np.asarray(K, dtype=float)
     if K.ndim == 4:
         if K.shape[2:] != (1, 1):

@@ -10,6 +10,9 @@ from functools import partial
 
 from grader.authoring.implementations import Implementation, edited_solution
 
+# Most samples start with this line, as a student's cell would.
+NUMPY = "import numpy as np\n\n"
+
 _changed = partial(edited_solution, "03_padding_stride_pooling")
 
 _SIZE = "size = (n + 2 * padding - dilation * (k - 1) - 1) // stride + 1"
@@ -19,9 +22,7 @@ _AVG = "total / (kh * kw)"
 _EVEN_CHECK = ('    if span % 2 == 0:\n        raise ValueError(f"the effective kernel {span} is '
                'even: no symmetric \'same\' padding")\n')
 
-_POOL_HEADER = '''import numpy as np
-
-def {name}(x, kernel_size, stride=None):
+_POOL_HEADER = NUMPY + '''def {name}(x, kernel_size, stride=None):
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 4:
         raise ValueError("expected (N, C, H, W)")
@@ -40,9 +41,7 @@ _POOL_LOOPS = '''    out = np.empty(x.shape[:2] + (ho, wo))
     return out
 '''
 
-_PAD2D_NP_PAD = '''import numpy as np
-
-def pad2d(X, padding):
+_PAD2D_NP_PAD = NUMPY + '''def pad2d(X, padding):
     X = np.asarray(X, dtype=np.float64)
     ph, pw = as_pair(padding)
     if X.ndim < 2 or ph < 0 or pw < 0:
@@ -63,9 +62,7 @@ LOOPS = {
         raise ValueError("does not fit")
     return count
 ''',
-    "pad2d": '''import numpy as np
-
-def pad2d(X, padding):
+    "pad2d": NUMPY + '''def pad2d(X, padding):
     X = np.array(X, dtype=float)
     ph, pw = (padding, padding) if isinstance(padding, int) else tuple(padding)
     if X.ndim < 2 or ph < 0 or pw < 0:
@@ -81,9 +78,7 @@ def pad2d(X, padding):
         raise ValueError("no symmetric same padding")
     return dilation * (k - 1) // 2
 ''',
-    "conv2d_forward": '''import numpy as np
-
-def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
+    "conv2d_forward": NUMPY + '''def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
     x, w = np.asarray(x, float), np.asarray(w, float)
     if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
         raise ValueError("shapes")
@@ -105,9 +100,7 @@ def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
 ''',
     "maxpool2d_forward": _MAX_HEADER + _POOL_LOOPS.format("max"),
     "avgpool2d_forward": _AVG_HEADER + _POOL_LOOPS.format("mean"),
-    "global_avg_pool": '''import numpy as np
-
-def global_avg_pool(x):
+    "global_avg_pool": NUMPY + '''def global_avg_pool(x):
     x = np.asarray(x, dtype=float)
     if x.ndim != 4:
         raise ValueError("rank")
@@ -136,9 +129,7 @@ def conv_output_size(n, k, padding=0, stride=1, dilation=1):
         raise ValueError("does not fit")
     return size
 ''',
-    "conv2d_forward": '''import numpy as np
-
-def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
+    "conv2d_forward": NUMPY + '''def conv2d_forward(x, w, b, stride=1, padding=0, dilation=1):
     x, w = np.asarray(x, float), np.asarray(w, float)
     if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
         raise ValueError("shapes")

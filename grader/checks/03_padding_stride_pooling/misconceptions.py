@@ -138,8 +138,7 @@ def _pair(v):
 
 
 def _swap(v):
-    a, b = _pair(v)
-    return (b, a)
+    return _pair(v)[::-1]
 
 
 def _size_or_none(n, k, p, s, d):
@@ -179,7 +178,6 @@ def pad2d_candidates(X, padding):
         (_pad(X, ph, 0, pw, 0), PAD_ONE_SIDE),
         (_pad(X, 0, ph, 0, pw), PAD_ONE_SIDE),
         (_pad(X, 2 * ph, 2 * ph, 2 * pw, 2 * pw), PAD_DOUBLE),
-        (_pad(X, ph, 0, pw, 0), PAD_ONE_SIDE),
         (_pad(X, ph, ph, 0, 0), PAD_ONE_AXIS),
         (_pad(X, 0, 0, pw, pw), PAD_ONE_AXIS),
     ]
@@ -213,8 +211,7 @@ def _conv_padded(x, w, b, s, top, bottom, left, right, d):
 
 
 def conv2d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
-    x, w = _f64(x), _f64(w)
-    b = None if b is None else _f64(b)
+    x, w, b = _f64(x), _f64(w), None if b is None else _f64(b)
     s, p, d = stride, padding, dilation
     (sh, sw), (ph, pw), (dh, dw) = _pair(s), _pair(p), _pair(d)
     good = ref.conv2d_forward(x, w, b, s, p, d)

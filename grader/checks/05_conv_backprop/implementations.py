@@ -9,6 +9,9 @@ derived from reference.py (``_changed``), so it follows the reference when that 
 
 from grader.authoring.implementations import Implementation, edited_reference, reference_source
 
+# Most samples start with this line, as a student's cell would.
+NUMPY = "import numpy as np\n\n"
+
 _ASSIGNMENT = "05_conv_backprop"
 
 
@@ -21,9 +24,7 @@ def _changed(name, *edits, helpers=()):
 
 # conv2d_backward_naive by output position; by default the solution's cache layout
 # (x, w, b, (sh, sw), (ph, pw)), so the solution's Conv2dFunction keeps calling it.
-_CONV_BACKWARD = '''import numpy as np
-
-def conv2d_backward_naive(dout, cache):
+_CONV_BACKWARD = NUMPY + '''def conv2d_backward_naive(dout, cache):
     {unpack}
     dout = np.asarray(dout, dtype=np.float64)
     dxp, dw = np.zeros_like(xp), np.zeros_like(w)
@@ -48,9 +49,7 @@ def _conv_backward(row="i * sh", col="j * sw", op="+=",
     return _CONV_BACKWARD.format(row=row, col=col, op=op, dx=dx, db=db, unpack=unpack)
 
 
-_POOL_BACKWARD = '''import numpy as np
-
-def maxpool_backward_naive(dout, cache):
+_POOL_BACKWARD = NUMPY + '''def maxpool_backward_naive(dout, cache):
     x, (kh, kw), (sh, sw) = cache
     dout = np.asarray(dout, dtype=np.float64)
     dx = np.zeros_like(x)
@@ -68,9 +67,7 @@ def maxpool_backward_naive(dout, cache):
 # Every function by explicit loops, with caches of their own (dicts), and a
 # Conv2dFunction whose backward uses torch operations instead of the naive functions.
 _LOOPS = {
-    "conv1d_backward": '''import numpy as np
-
-def conv1d_backward(dout, x, w):
+    "conv1d_backward": NUMPY + '''def conv1d_backward(dout, x, w):
     dout, x, w = np.asarray(dout, float), np.asarray(x, float), np.asarray(w, float)
     if dout.ndim != 1 or x.ndim != 1 or w.ndim != 1 or len(w) == 0 or len(w) > len(x):
         raise ValueError("shapes")
@@ -82,9 +79,7 @@ def conv1d_backward(dout, x, w):
     dw = np.array([sum(dout[i] * x[i + k] for i in range(len(dout))) for k in range(len(w))])
     return M.T @ dout, dw, dout.sum()
 ''',
-    "conv2d_forward_naive": '''import numpy as np
-
-def conv2d_forward_naive(x, w, b, stride=1, padding=0):
+    "conv2d_forward_naive": NUMPY + '''def conv2d_forward_naive(x, w, b, stride=1, padding=0):
     x, w = np.asarray(x, float), np.asarray(w, float)
     if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
         raise ValueError("shapes")
@@ -111,9 +106,7 @@ def conv2d_forward_naive(x, w, b, stride=1, padding=0):
         unpack='xp, w, (sh, sw), (ph, pw) = (cache[key] for key in ("xp", "w", "s", "p"))',
         dx='dxp[:, :, ph:ph + cache["shape"][2], pw:pw + cache["shape"][3]]',
         db="np.array([dout[:, o].sum() for o in range(dout.shape[1])])"),
-    "maxpool_forward_naive": '''import numpy as np
-
-def maxpool_forward_naive(x, kernel_size, stride=None):
+    "maxpool_forward_naive": NUMPY + '''def maxpool_forward_naive(x, kernel_size, stride=None):
     x = np.asarray(x, float)
     if x.ndim != 4:
         raise ValueError("rank")
@@ -137,18 +130,14 @@ def maxpool_forward_naive(x, kernel_size, stride=None):
                     out[n, c, i, j] = best
     return out, (x.shape, where)
 ''',
-    "maxpool_backward_naive": '''import numpy as np
-
-def maxpool_backward_naive(dout, cache):
+    "maxpool_backward_naive": NUMPY + '''def maxpool_backward_naive(dout, cache):
     shape, where = cache
     dx = np.zeros(shape)
     for (n, c, i, j), (r, q) in where.items():
         dx[n, c, r, q] += dout[n, c, i, j]
     return dx
 ''',
-    "numerical_gradient": '''import numpy as np
-
-def numerical_gradient(f, x, dout, h=1e-5):
+    "numerical_gradient": NUMPY + '''def numerical_gradient(f, x, dout, h=1e-5):
     x = np.asarray(x, dtype=float)
     grad = np.zeros(x.shape)
     flat = x.reshape(-1).copy()
@@ -193,9 +182,7 @@ _WINDOW_INDICES = '''
     cols = (np.arange(wo) * sw)[None, :, None, None] + np.arange(kw)[None, None, None, :]
 '''
 _VECTORIZED = {
-    "conv1d_backward": '''import numpy as np
-
-def conv1d_backward(dout, x, w):
+    "conv1d_backward": NUMPY + '''def conv1d_backward(dout, x, w):
     dout, x, w = (np.asarray(a, dtype=np.float64) for a in (dout, x, w))
     if x.ndim != 1 or w.ndim != 1 or dout.ndim != 1 or not 0 < w.size <= x.size \\
             or dout.size != x.size - w.size + 1:
@@ -205,9 +192,7 @@ def conv1d_backward(dout, x, w):
     np.add.at(dx, idx, dout[:, None] * w[None, :])
     return dx, dout @ x[idx], float(np.sum(dout))
 ''',
-    "conv2d_backward_naive": '''import numpy as np
-
-def conv2d_backward_naive(dout, cache):
+    "conv2d_backward_naive": NUMPY + '''def conv2d_backward_naive(dout, cache):
     x, w, _, (sh, sw), (ph, pw) = cache
     n, c, h, wd = x.shape
     o, _, kh, kw = w.shape
@@ -222,9 +207,7 @@ def conv2d_backward_naive(dout, cache):
     np.add.at(dxp, (slice(None), slice(None), r, q), dpatch)
     return dxp[:, :, ph:ph + h, pw:pw + wd], dw, dout.sum(axis=(0, 2, 3))
 ''',
-    "maxpool_backward_naive": '''import numpy as np
-
-def maxpool_backward_naive(dout, cache):
+    "maxpool_backward_naive": NUMPY + '''def maxpool_backward_naive(dout, cache):
     x, (kh, kw), (sh, sw) = cache
     n, c, ho, wo = dout.shape''' + _WINDOW_INDICES + '''    windows = x[:, :, rows, cols].reshape(n, c, ho, wo, kh * kw)
     first = windows.argmax(axis=-1)
@@ -234,9 +217,7 @@ def maxpool_backward_naive(dout, cache):
     np.add.at(dx, (np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None], r, q), dout)
     return dx
 ''',
-    "numerical_gradient": '''import numpy as np
-
-def numerical_gradient(f, x, dout, h=1e-5):
+    "numerical_gradient": NUMPY + '''def numerical_gradient(f, x, dout, h=1e-5):
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
     it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
@@ -257,9 +238,7 @@ def numerical_gradient(f, x, dout, h=1e-5):
 # A right forward with a cache of its own layout (a dict), graded with a wrong backward that
 # reads it: Conv2dFunction, which calls both, is re-checked with BOTH replaced by trusted
 # copies (TRUSTED_TOGETHER) and keeps its points.
-_DICT_CACHE_FORWARD = '''import numpy as np
-
-def conv2d_forward_naive(x, w, b, stride=1, padding=0):
+_DICT_CACHE_FORWARD = NUMPY + '''def conv2d_forward_naive(x, w, b, stride=1, padding=0):
     x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
     (sh, sw), (ph, pw) = [(v, v) if np.isscalar(v) else tuple(v) for v in (stride, padding)]
     if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[1]:
