@@ -15,7 +15,9 @@ test_implementations.py`` grades every one and asserts the above.
 """
 
 import ast
+import functools
 import importlib.util
+import io
 import json
 from dataclasses import dataclass, field
 
@@ -43,7 +45,9 @@ class Implementation:
         return not self.loses
 
 
+@functools.lru_cache(maxsize=None)
 def _module(assignment):
+    """The assignment's implementations.py, loaded once per process (None if it has none)."""
     path = CHECKS_ROOT / assignment / "implementations.py"
     if not path.is_file():
         return None
@@ -53,15 +57,9 @@ def _module(assignment):
     return module
 
 
-_LOADED = {}
-
-
 def implementations(assignment):
     """The assignment's implementations (an empty list when it declares none)."""
-    if assignment not in _LOADED:
-        _LOADED[assignment] = _module(assignment)
-    module = _LOADED[assignment]
-    found = list(getattr(module, "IMPLEMENTATIONS", [])) if module else []
+    found = list(getattr(_module(assignment), "IMPLEMENTATIONS", []))
     students = [i.student for i in found]
     duplicated = sorted({s for s in students if students.count(s) > 1})
     if duplicated or {"reference", "blank"} & set(students):
@@ -72,18 +70,14 @@ def implementations(assignment):
 
 def demo_selection(assignment):
     """Students of the implementations the demo grades (besides reference and blank)."""
-    implementations(assignment)
-    module = _LOADED[assignment]
-    return tuple(getattr(module, "DEMO", ())) if module else ()
+    return tuple(getattr(_module(assignment), "DEMO", ()))
 
 
 def untrained_weights(reference):
     """A checkpoint ``files`` entry: the reference checkpoint with its weights replaced by
     small random ones, what saving before training gives (same names and shapes, so it
     loads)."""
-    import io
-
-    import torch
+    import torch   # only the samples of notebooks graded on checkpoints need it
     payload = torch.load(reference, weights_only=True)
     generator = torch.Generator().manual_seed(0)
     payload["state_dict"] = {

@@ -123,11 +123,12 @@ class SlotUnit:
         self.process = None
 
 
-if __name__ == "__main__":
-    sys.exit(serve())
-
-
 def make_unit(require_sandbox=False):
     """The unit each job slot uses: a long-lived grading process (``grader.batch.slot``) whose
     start-up, imports and sandboxed fork server are paid once per slot, not per notebook."""
     return SlotUnit(require_sandbox=require_sandbox)
+
+
+if __name__ == "__main__":
+    sys.exit(serve())
+
