@@ -10,7 +10,7 @@ An implementation is the solution notebook with some solution cells' source repl
 submission. A *right* one (``loses`` empty) must keep full marks on every part; a *wrong* one
 must lose points on exactly the parts in ``loses``, each part's feedback containing the
 phrase given there (a correct caller of a broken function is re-checked with a trusted copy,
-so it is not charged). The demo grades them as a class, and ``tests/grader/
+so it is not charged); ``notes`` names passes that must say why some cases were not checked. The demo grades them as a class, and ``tests/grader/
 test_implementations.py`` grades every one and asserts the above.
 """
 
@@ -39,6 +39,9 @@ class Implementation:
     # the bytes. A part graded on a file that is not handed in may only lose points for
     # that reason (its feedback says the file was not submitted).
     files: dict = field(default_factory=dict)
+    # grade part -> a phrase the note of one of its PASSED tests must contain (a case that
+    # could not be checked because another part's function failed on it, say so)
+    notes: dict = field(default_factory=dict)
 
     @property
     def right(self):

@@ -26,9 +26,10 @@ def _part_section(grade_id, part):
     rows = []
     for test in part["tests"]:
         mark, css = ("\u2714 passed", "pass") if test["passed"] else ("\u2718 failed", "fail")
-        # A pass after a re-check carries the note that names the function to fix.
-        message = html.escape(test["message"]) if not test["passed"] or \
-            test.get("rechecked_with") else ""
+        # A pass may carry a note: the function to fix after a re-check, or cases that
+        # could not be checked because another part's function failed on them.
+        message = "" if test["passed"] and test["message"] == "passed" else \
+            html.escape(test["message"])
         rows.append(f"<tr><td>{html.escape(test['name'])}</td><td class='{css}'>{mark}</td>"
                     f"<td>{_fmt(test.get('points', 0))}</td><td>{message}</td></tr>")
     if not rows:   # nothing ran (an unreadable or ungraded notebook): say so, not an empty table

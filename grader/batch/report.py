@@ -14,6 +14,8 @@ def notebook_table(result):
         for test in part["tests"]:
             if not test["passed"]:
                 lines.append(f"      \u2718 {test['name']}: {test['message']}")
+            elif test["message"] != "passed":
+                lines.append(f"      \u2714 {test['name']}: {test['message']}")
     for note in result.get("notes", []):
         lines.append(f"  note: {note}")
     return "\n".join(lines)

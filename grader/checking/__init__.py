@@ -52,6 +52,22 @@ def fail(message):
     raise CheckFailed(message)
 
 
+_notes = []
+
+
+def note(message):
+    """Say something to the student about a test that passes (e.g. cases it could not
+    check because another part's function failed on them). Shown beside the pass."""
+    _notes.append(str(message))
+
+
+def take_notes():
+    """The notes of the test that just ran, forgotten here (the grading plugin's side)."""
+    taken = list(_notes)
+    _notes.clear()
+    return taken
+
+
 def expect(condition, message):
     if not condition:
         raise CheckFailed(message)

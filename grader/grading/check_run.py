@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.checking import CheckFailed
+from grader.checking import CheckFailed, take_notes
 from grader.checking.submitted_files import SubmittedFiles
 from grader.course.layout import CHECKS_ROOT, part_files
 from grader.errors import StudentFault
 
 PART_BUDGET_SECONDS = 300.0  # student time allowed per grade part (all its tests)
 STUDENT_OUTPUT_KEPT = 1 << 20   # bytes of a worker's stderr kept between two tests
+PASSED = "passed"               # a pass's message when the check left no note
 INTERNAL_ERROR = "This check could not run because of a problem in the grader; your TA has been told."
 
 
@@ -102,6 +103,7 @@ class GradingPlugin:
 
     def pytest_runtest_setup(self, item):
         self.proxy.trusted_used = set()
+        take_notes()                       # nothing left over from an earlier test
         _empty_if_large(self.proxy.stderr_path)
         part = Path(item.fspath).stem
         if part != self._current_part:
@@ -120,7 +122,8 @@ class GradingPlugin:
             result.message = (_feedback_for(call.excinfo, self.internal_errors, item.nodeid)
                               if call.excinfo else INTERNAL_ERROR)
         elif report.when == "call" and report.passed:
-            result.passed, result.message = True, "passed"
+            notes = take_notes()
+            result.passed, result.message = True, " ".join(notes) or PASSED
             result.rechecked_with = tuple(sorted(self.proxy.trusted_used))
 
 

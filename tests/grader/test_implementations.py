@@ -10,7 +10,7 @@ expected value.
 import re
 
 import pytest
-from class_grading import failures, graded_class, group
+from class_grading import failures, graded_class, group, pass_notes
 
 from grader.authoring.implementations import implementations
 from grader.course.layout import assignments
@@ -74,6 +74,7 @@ def test_a_right_implementation_gets_full_marks(tmp_path_factory, assignment, sa
     rows, _, _ = graded_class(assignment, tmp_path_factory)
     assert rows[sample.student]["internal_errors"] == []
     _assert_only(rows[sample.student], sample)
+    _assert_notes(rows[sample.student], sample)
 
 
 @pytest.mark.parametrize("assignment, sample", _samples(right=False))
@@ -87,6 +88,14 @@ def test_a_wrong_implementation_loses_points_on_its_own_parts(tmp_path_factory, 
         assert part["score"] < part["max_score"], grade_id
         assert phrase in " | ".join(failures(part)), (grade_id, failures(part))
     _assert_only(row, sample)
+    _assert_notes(row, sample)
+
+
+def _assert_notes(row, sample):
+    """A part that keeps points it could only partly check says so in a pass's note."""
+    for grade_id, phrase in sample.notes.items():
+        notes = pass_notes(row["parts"][grade_id])
+        assert phrase in " | ".join(notes), (grade_id, notes)
 
 
 @pytest.mark.parametrize("assignment", [_per_assignment(a) for a in ASSIGNMENTS])
@@ -94,5 +103,5 @@ def test_feedback_never_shows_an_expected_value(tmp_path_factory, assignment):
     rows, _, _ = graded_class(assignment, tmp_path_factory)
     for row in rows.values():
         for part in row["parts"].values():
-            for message in failures(part):
+            for message in failures(part) + pass_notes(part):
                 assert not re.search(r"\bexpected\b|\[\[|array\(", message, re.I), message
