@@ -42,6 +42,9 @@ class Implementation:
     # grade part -> a phrase the note of one of its PASSED tests must contain (a case that
     # could not be checked because another part's function failed on it, say so)
     notes: dict = field(default_factory=dict)
+    # grade part -> the tests (names = the first words of their docstrings) that alone may
+    # fail in it: one limitation is charged by the test about it, not by the others
+    only: dict = field(default_factory=dict)
 
     @property
     def right(self):

@@ -29,21 +29,39 @@ def _seconds(function):
     return time.perf_counter() - started
 
 
-def time_against_loops(namespace, name, X, K, repeats=5):
-    """Median run time of the student's ``name(X, K)`` and of a loop over output pixels
-    on the same (N, C, H, W) input, measured alternately in this process.
+def _as_batch(X):
+    X = np.ascontiguousarray(X, dtype=np.float64)
+    return X if X.ndim == 4 else X[None]
 
-    Returns {"student": seconds, "loops": seconds}; the trusted side judges the ratio.
+
+def _plain(value):
+    """A float array for the trusted side to check, or None for something that is not one."""
+    try:
+        value = value.detach().cpu().numpy() if hasattr(value, "detach") else value
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError, AttributeError, RuntimeError):
+        return None
+
+
+def time_against_loops(namespace, name, inputs, warm_up):
+    """Run time of the student's ``name(X, K)`` and of a loop over output pixels, each pair
+    of ``inputs`` used ONCE (fresh values every repetition, so results cached between calls
+    cannot help), alternated in this process. X may be (C, H, W) or (N, C, H, W).
+
+    Returns {"student": median seconds, "loops": median seconds, "outputs": the student's
+    result for each pair}; the trusted side checks the outputs and judges the ratio.
     """
     function = student_function(namespace, name)
-    X = np.ascontiguousarray(X, dtype=np.float64)
-    K = np.ascontiguousarray(K, dtype=np.float64)
-    function(X.copy(), K.copy())                      # warm-up (imports, caches)
-    student, loops = [], []
-    for _ in range(int(repeats)):                     # alternate: shared machine noise hits both
-        student.append(_seconds(lambda: function(X.copy(), K.copy())))
-        loops.append(_seconds(lambda: _loop_baseline(X, K)))
-    return {"student": float(np.median(student)), "loops": float(np.median(loops))}
+    function(*(np.array(a, dtype=np.float64) for a in warm_up))    # imports, first-call costs
+    student, loops, outputs = [], [], []
+    for X, K in inputs:                               # alternate: shared machine noise hits both
+        X, K = np.array(X, dtype=np.float64), np.array(K, dtype=np.float64)
+        result = []
+        student.append(_seconds(lambda: result.append(function(X.copy(), K.copy()))))
+        loops.append(_seconds(lambda: _loop_baseline(_as_batch(X), K)))
+        outputs.append(_plain(result[0]))
+    return {"student": float(np.median(student)), "loops": float(np.median(loops)),
+            "outputs": outputs}
 
 
 def lines_run(function, *args):
@@ -70,12 +88,21 @@ def lines_run(function, *args):
     return count[0]
 
 
-def count_student_lines(namespace, name, calls):
-    """``lines_run`` of the student's ``name(*args)`` for each ``args`` in ``calls``: a list
-    of counts. A loop over output pixels runs more lines for a larger image, a vectorized
-    version runs the same lines."""
+def count_student_lines(namespace, name, calls, warm_up=None):
+    """``lines_run`` of the student's ``name(*args)`` for each ``args`` in ``calls``, after
+    one uncounted ``warm_up`` call (first-call imports). A loop over output pixels runs more
+    lines for a larger image, a vectorized version runs the same lines. Returns {"counts",
+    "outputs"}: the trusted side checks the results of the counted calls (each on inputs
+    the function has not seen before), so caching results between calls cannot help."""
     function = student_function(namespace, name)
-    return [lines_run(function, *args) for args in calls]
+    if warm_up is not None:
+        function(*warm_up)
+    counts, outputs = [], []
+    for args in calls:
+        result = []
+        counts.append(lines_run(lambda *a: result.append(function(*a)), *args))
+        outputs.append(_plain(result[0]))
+    return {"counts": counts, "outputs": outputs}
 
 
 TOOLS = {"time_against_loops": time_against_loops, "count_student_lines": count_student_lines}

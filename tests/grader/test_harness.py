@@ -77,6 +77,42 @@ def test_points_partial_credit_and_safe_messages(tmp_path, checks_root):
     assert result["score"] == 2 and result["max_score"] == 5
 
 
+NOTED = '''
+    from grader.checking import note, points
+
+    @points(1)
+    def test_with_a_note(student):
+        "passes, with a word for the student"
+        student.call("slow", timeout=5)
+        note("2 of 3 cases could not be checked.")
+
+    @points(1)
+    def test_without(student):
+        "passes silently"
+        student.call("slow", timeout=5)
+'''
+
+
+def test_a_pass_may_carry_a_note_for_the_student(tmp_path):
+    from grader.batch.feedback import render
+    from grader.batch.report import notebook_table
+    checks_root = tmp_path / "checks"
+    (checks_root / "toy").mkdir(parents=True)
+    (checks_root / "toy" / "test_noted.py").write_text(textwrap.dedent(NOTED))
+    path = write_notebook(tmp_path / "n.ipynb", """
+        def slow():
+            return None
+    """)
+    result = grade_notebook(path, "toy", checks_root=checks_root)
+    tests = result["parts"]["test_noted"]["tests"]
+    assert [(t["passed"], t["message"]) for t in tests] == [
+        (True, "2 of 3 cases could not be checked."), (True, "passed")]
+    assert result["parts"]["test_noted"]["score"] == 2
+    assert "2 of 3 cases could not be checked." in render("ann", result)
+    assert "\u2714 passes, with a word for the student: 2 of 3" in notebook_table(result)
+    assert "passes silently" not in notebook_table(result)
+
+
 def test_part_budget_stops_a_slow_part_and_spares_the_rest(tmp_path, checks_root, monkeypatch):
     monkeypatch.setattr("grader.grading.check_run.PART_BUDGET_SECONDS", 1.5)
     path = write_notebook(tmp_path / "b.ipynb", '''

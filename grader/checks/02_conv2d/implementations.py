@@ -10,6 +10,7 @@ their own, stands in for corr2d), so each part is judged on its own mistake.
 from functools import partial
 
 from grader.authoring.implementations import Implementation, edited_solution
+from grader.checking import load_reference
 
 # Most samples start with this line, as a student's cell would.
 NUMPY = "import numpy as np\n\n"
@@ -345,6 +346,9 @@ def corr2d(X, K):
              "test_corr2d_multi_in_out": "last axis", "test_conv2d_im2col": "more Python lines",
              "test_conv1x1": "output channels instead", "test_learn_kernel": "implement yourself"}),
 ]
+
+# One limitation charged once; caching cannot fool the loop and speed checks.
+IMPLEMENTATIONS += load_reference(__file__, "limits").IMPLEMENTATIONS
 
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("flipped_kernel", "column_order", "pixel_loop")

@@ -47,11 +47,12 @@ def test_conv_weight_and_batch(student):
 @points(1)
 def test_edge_cases(student):
     "Edge cases: one input channel, one output channel, a 1x1 image, Python lists, integer arrays."
+    # unbatched: a batched X is charged by test_conv_weight_and_batch alone
     rng = np.random.default_rng(2503)
     cases = [
         _case(student, rng.normal(size=(1, 4, 5)), rng.normal(size=(3, 1)), "one input channel"),
         _case(student, rng.normal(size=(3, 4, 5)), rng.normal(size=(1, 3)), "one output channel"),
-        _case(student, rng.normal(size=(2, 3, 1, 1)), rng.normal(size=(4, 3)), "1x1 images"),
+        _case(student, rng.normal(size=(3, 1, 1)), rng.normal(size=(4, 3)), "a 1x1 image"),
         _case(student, rng.normal(size=(2, 1, 6)), rng.normal(size=(2, 2)), "a one-row image"),
         _case(student, [[[1.0, 2.0]], [[0.5, -1.0]]], [[1.0, -1.0], [2.0, 0.0], [0.0, 3.0]],
               "Python lists as input"),

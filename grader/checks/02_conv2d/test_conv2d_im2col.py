@@ -3,13 +3,19 @@
 Speed is judged twice, both independently of the grading machine's speed: the
 number of Python lines the student's code runs must not grow with the image
 (no loop over output pixels, rows or columns), and, in the same worker, it must
-be at least MIN_SPEEDUP times faster than a loop over output pixels.
+be at least MIN_SPEEDUP times faster than a loop over output pixels. Both are measured
+on inputs the function has never seen (fresh random values for every counted or timed
+call, whose results are checked too), so results cached between calls cannot help.
+
+Batched and unbatched X are each charged by their own test. The other tests (edge cases,
+errors, loops, speed) give X in a form the student's function is shown to handle
+(``_form``), so one missing form is not charged again by tests about something else.
 """
 
 import numpy as np
 
 from grader.checking import (BY_HAND_2D, Case, attempt, check_cases_with_bias, expect,
-                             expect_close, expect_value_error, load_reference, points)
+                             expect_close, expect_value_error, fail, load_reference, points)
 from grader.errors import MissingDefinition, StudentCodeError
 
 GRADES = ("conv2d_im2col",)
@@ -22,6 +28,9 @@ MIN_SPEEDUP = 20                          # versus one small dot product per out
 SPEED_SHAPES = ((2, 2, 36, 32), (4, 2, 3, 3))
 LINE_SHAPES = (((2, 3, 8, 9), (2, 3, 26, 27)), (4, 3, 3, 2))
 SPEED_REPEATS = 5
+CACHED = ("conv2d_im2col gave wrong results on the fresh inputs it was {what} on, although "
+          "it is right on others of the same shape: it seems to reuse results of earlier "
+          "calls (a cache). Compute every call from its own input.")
 
 NOT_VECTORIZED = ("conv2d_im2col runs more Python lines for a larger image: it loops over "
                   "output pixels (or rows or columns). Gather all patches with a fixed number "
@@ -54,6 +63,29 @@ def _random(rng, n, c_in, c_out, h, w, kh, kw, bias):
             rng.normal(size=c_out) if bias else None)
 
 
+def _right(student, X, K):
+    got = attempt(lambda: _call(student, X, K, None))
+    try:
+        return bool(np.allclose(np.asarray(got, dtype=np.float64), ref.conv2d_im2col(X, K)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _form(student):
+    """"batched" or "unbatched": a form of X the student's function handles (batched when
+    both or neither work: then the tests about that form charge it)."""
+    rng = np.random.default_rng(2400)
+    X, K = rng.normal(size=(2, 2, 5, 6)), rng.normal(size=(3, 2, 2, 2))
+    if _right(student, X, K) or not _right(student, X[0], K):
+        return "batched"
+    return "unbatched"
+
+
+def _shaped(X, form):
+    """A batched X (N, C, H, W) as the first image (C, H, W) for the unbatched form."""
+    return X if form == "batched" else X[0]
+
+
 @points(2)
 def test_unbatched(student):
     "Unbatched X (C_in, H, W), with and without bias: C_in != C_out, odd and non-square shapes."
@@ -77,15 +109,19 @@ def test_batched(student):
 def test_edge_cases(student):
     "Edge cases: 1x1 kernels, kernel as large as the image, one output channel, lists, integer arrays."
     rng = np.random.default_rng(2403)
+    form = _form(student)
+
+    def case(X, K, b=None, context=None):
+        return _case(student, _shaped(X, form), K, b, context)
+    lists = [[[[1.0, 2.0], [0.0, 1.0]]]]
     cases = [
-        _case(student, *_random(rng, 2, 3, 2, 4, 5, 1, 1, True), context="1x1 kernels"),
-        _case(student, *_random(rng, None, 2, 3, 4, 5, 4, 5, True),
-              context="kernel size == image size"),
-        _case(student, *_random(rng, 3, 2, 1, 5, 6, 2, 3, False), context="one output channel"),
-        _case(student, [[[1.0, 2.0], [0.0, 1.0]]], [[[[2.0]]], [[[-1.0]]]], [0.5, 1.0],
-              "Python lists as input"),
-        _case(student, rng.integers(-5, 6, size=(2, 2, 5, 4)),
-              rng.integers(-3, 4, size=(3, 2, 2, 2)), context="integer arrays"),
+        case(*_random(rng, 2, 3, 2, 4, 5, 1, 1, True), context="1x1 kernels"),
+        case(*_random(rng, 1, 2, 3, 4, 5, 4, 5, True), context="kernel size == image size"),
+        case(*_random(rng, 3, 2, 1, 5, 6, 2, 3, False), context="one output channel"),
+        _case(student, lists if form == "batched" else lists[0], [[[[2.0]]], [[[-1.0]]]],
+              [0.5, 1.0], "Python lists as input"),
+        case(rng.integers(-5, 6, size=(2, 2, 5, 4)), rng.integers(-3, 4, size=(3, 2, 2, 2)),
+             context="integer arrays"),
     ]
     _check(cases)
 
@@ -94,7 +130,8 @@ def test_edge_cases(student):
 def test_errors(student):
     "Channel mismatch, inputs of the wrong rank, a bias of the wrong length, or a kernel too large raise ValueError."
     rng = np.random.default_rng(2404)
-    _check([_case(student, *_random(rng, 2, 2, 3, 5, 6, 2, 3, True))])
+    X, K, b = _random(rng, 2, 2, 3, 5, 6, 2, 3, True)
+    _check([_case(student, _shaped(X, _form(student)), K, b)])
     for x, k, b, what in [((2, 3, 6, 6), (2, 2, 3, 3), None, "channel mismatch"),
                           ((2, 6, 6), (2, 3, 3, 3), None, "channel mismatch"),
                           ((2, 6, 6), (2, 3, 3), None, "a 3-D kernel"),
@@ -124,16 +161,35 @@ def _correct_on(student, X, K, what):
                  wrong_message="the result is wrong; speed is judged only for a correct result.")
 
 
+def _fresh(rng, X_shape, K_shape, form, count):
+    """``count`` (X, K) pairs of new random values, X in the student's form."""
+    batched = X_shape if form == "batched" else (1,) + X_shape[1:]
+    return [(_shaped(rng.normal(size=batched), form), rng.normal(size=K_shape))
+            for _ in range(count)]
+
+
+def _same_results(inputs, outputs, what):
+    """The measured calls must be right too: a cache keyed by the input would not be."""
+    for (X, K), got in zip(inputs, outputs):
+        expected = ref.conv2d_im2col(X, K)
+        if got is None or got.shape != expected.shape or not np.allclose(got, expected):
+            fail(CACHED.format(what=what))
+
+
 @points(2)
 def test_no_loop_over_output_pixels(student):
     "No Python loop over output pixels: the code runs as many Python lines for a large image as for a small one."
     rng = np.random.default_rng(2405)
     (small, large), k_shape = LINE_SHAPES
-    K = rng.normal(size=k_shape)
-    inputs = [rng.normal(size=small), rng.normal(size=large)]
-    for X in inputs:
+    form = _form(student)
+    for X, K in _fresh(rng, small, k_shape, form, 1) + _fresh(rng, large, k_shape, form, 1):
         _correct_on(student, X, K, mis.describe(X=X, K=K))
-    counts = _tool(student, "count_student_lines", [[X, K] for X in inputs], timeout=60)
+    warm_up = _fresh(rng, small, k_shape, form, 1)[0]
+    inputs = _fresh(rng, small, k_shape, form, 1) + _fresh(rng, large, k_shape, form, 1)
+    report = _tool(student, "count_student_lines", [list(pair) for pair in inputs],
+                   warm_up=list(warm_up), timeout=60)
+    _same_results(inputs, report["outputs"], "counted")
+    counts = report["counts"]
     rows_added = large[2] - small[2]
     # A vectorized version runs the same lines for both sizes; any loop over output
     # rows, columns or pixels adds at least one line per extra output row.
@@ -144,13 +200,20 @@ def test_no_loop_over_output_pixels(student):
 def test_speedup_over_loops(student):
     "At least 20x faster than a loop over output pixels, measured in the same process."
     rng = np.random.default_rng(2406)
-    X, K = rng.normal(size=SPEED_SHAPES[0]), rng.normal(size=SPEED_SHAPES[1])
+    form = _form(student)
+    # the unbatched image is twice as wide: as many output pixels as the batch of two
+    x_shape = SPEED_SHAPES[0] if form == "batched" else (1, 2, 36, 62)
+    X, K = _fresh(rng, x_shape, SPEED_SHAPES[1], form, 1)[0]
     _correct_on(student, X, K, mis.describe(X=X, K=K))
-    seconds = _tool(student, "time_against_loops", X, K, repeats=SPEED_REPEATS, timeout=120)
+    inputs = _fresh(rng, x_shape, SPEED_SHAPES[1], form, SPEED_REPEATS)
+    warm_up = _fresh(rng, x_shape, SPEED_SHAPES[1], form, 1)[0]
+    seconds = _tool(student, "time_against_loops", [list(pair) for pair in inputs],
+                    list(warm_up), timeout=120)
+    _same_results(inputs, seconds["outputs"], "timed")
     speedup = seconds["loops"] / max(seconds["student"], 1e-9)
     expect(speedup >= MIN_SPEEDUP,
            f"conv2d_im2col is only {speedup:.1f}x faster than a simple loop over output pixels "
-           f"(at least {MIN_SPEEDUP}x is required, on an input of shape {SPEED_SHAPES[0]}). "
+           f"(at least {MIN_SPEEDUP}x is required, on an input of shape {X.shape}). "
            "Build the patch matrix with a few large array operations (one slice per kernel "
            "offset), then do ONE matrix product; avoid Python loops over pixels and "
            "per-pixel np.array/np.append calls.")

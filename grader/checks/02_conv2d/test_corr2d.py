@@ -53,15 +53,16 @@ def test_random_shapes(student):
 @points(1)
 def test_edge_cases(student):
     "Edge cases: kernel as large as the image, 1x1 kernel, one-row image, Python lists, integer arrays."
+    # square kernels: a non-square one is charged by test_random_shapes alone
     rng = np.random.default_rng(2102)
     cases = [
-        _case(student, rng.normal(size=(4, 5)), rng.normal(size=(4, 5)), "kernel size == image size"),
+        _case(student, rng.normal(size=(4, 4)), rng.normal(size=(4, 4)), "kernel size == image size"),
         _case(student, rng.normal(size=(5, 3)), np.array([[2.5]]), "a 1x1 kernel"),
-        _case(student, rng.normal(size=(1, 8)), rng.normal(size=(1, 3)), "a one-row image"),
-        _case(student, rng.normal(size=(6, 2)), rng.normal(size=(3, 2)), "kernel as wide as the image"),
+        _case(student, rng.normal(size=(1, 8)), rng.normal(size=(1, 1)), "a one-row image"),
+        _case(student, rng.normal(size=(6, 2)), rng.normal(size=(2, 2)), "kernel as wide as the image"),
         _case(student, [[1.0, 2.0, 0.0], [0.5, -1.0, 3.0], [2.0, 1.0, 1.0]],
               [[1.0, -1.0], [0.0, 2.0]], "Python lists as input"),
-        _case(student, rng.integers(-5, 6, size=(5, 6)), rng.integers(-3, 4, size=(2, 3)),
+        _case(student, rng.integers(-5, 6, size=(5, 6)), rng.integers(-3, 4, size=(3, 3)),
               "integer arrays"),
         _case(student, rng.integers(-5, 6, size=(6, 5)), np.array([[0.5, -0.25], [1.5, 0.75]]),
               "an integer image with a float kernel"),
@@ -73,9 +74,9 @@ def test_edge_cases(student):
 def test_errors(student):
     "A kernel larger than the image, or inputs that are not 2-D, raise ValueError."
     rng = np.random.default_rng(2103)
-    check_cases([_case(student, rng.normal(size=(5, 6)), rng.normal(size=(2, 3)))])
+    check_cases([_case(student, rng.normal(size=(5, 6)), rng.normal(size=(2, 2)))])
     for x, k, what in [((4, 6), (5, 2), "a kernel taller than the image"),
-                       ((6, 4), (2, 5), "a kernel wider than the image"),
+                       ((6, 4), (5, 5), "a kernel wider than the image"),
                        ((2, 5, 5), (3, 3), "a 3-D image"),
                        ((5, 5), (3,), "a 1-D kernel")]:
         X, K = rng.normal(size=x), rng.normal(size=k)

@@ -67,12 +67,13 @@ def test_random_with_bias(student):
 def test_edge_cases(student):
     "Edge cases: 1x1 kernels, kernel as large as the image, one output channel, lists, integer arrays."
     rng = np.random.default_rng(2303)
+    # no bias and square kernels: each is charged by its own test
     cases = [
-        _case(student, *_random(rng, 3, 2, 4, 5, 1, 1, bias=True), context="1x1 kernels"),
-        _case(student, *_random(rng, 2, 3, 4, 5, 4, 5, bias=True),
+        _case(student, *_random(rng, 3, 2, 4, 5, 1, 1, bias=False), context="1x1 kernels"),
+        _case(student, *_random(rng, 2, 3, 4, 4, 4, 4, bias=False),
               context="kernel size == image size"),
-        _case(student, *_random(rng, 2, 1, 5, 6, 2, 3, bias=False), context="one output channel"),
-        _case(student, [[[1.0, 2.0], [0.0, 1.0]]], [[[[2.0]]], [[[-1.0]]]], [0.5, 1.0],
+        _case(student, *_random(rng, 2, 1, 5, 6, 2, 2, bias=False), context="one output channel"),
+        _case(student, [[[1.0, 2.0], [0.0, 1.0]]], [[[[2.0]]], [[[-1.0]]]], None,
               "Python lists as input"),
         _case(student, rng.integers(-5, 6, size=(2, 5, 4)), rng.integers(-3, 4, size=(3, 2, 2, 2)),
               context="integer arrays"),
@@ -84,7 +85,7 @@ def test_edge_cases(student):
 def test_errors(student):
     "Channel mismatch, inputs of the wrong rank, a bias of the wrong length, or a kernel too large raise ValueError."
     rng = np.random.default_rng(2304)
-    _check([_case(student, *_random(rng, 2, 3, 5, 6, 2, 3, bias=True))])
+    _check([_case(student, *_random(rng, 2, 3, 5, 6, 2, 2, bias=False))])
     for x, k, b, what in [((3, 6, 6), (2, 2, 3, 3), None, "channel mismatch"),
                           ((2, 6, 6), (2, 3, 3, 3), None, "channel mismatch"),
                           ((2, 6, 6), (2, 3, 3), None, "a 3-D kernel"),

@@ -8,6 +8,7 @@ derived from reference.py (``_changed``), so it follows the reference when that 
 """
 
 from grader.authoring.implementations import Implementation, edited_reference, reference_source
+from grader.checking import load_reference
 
 # Most samples start with this line, as a student's cell would.
 NUMPY = "import numpy as np\n\n"
@@ -362,6 +363,9 @@ def conv2d_backward_naive(dout, cache):
              "test_conv2d_function": "implement yourself",
              "test_conv2d_forward_naive": "the bias b[o] must be added"}),
 ]
+
+# A forward's limitation is charged to the forward only.
+IMPLEMENTATIONS += load_reference(__file__, "limits").IMPLEMENTATIONS
 
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("conv_backward_assign", "pool_ties_all")

@@ -6,7 +6,7 @@ No library pooling/conv, unfold/fold, window views or autograd.
 
 import numpy as np
 
-from grader.checking import attempt, load_reference, points
+from grader.checking import load_reference, points
 
 GRADES = ("maxpool_backward_naive",)
 
@@ -18,26 +18,35 @@ pairs = load_reference(__file__, "pairs")
 def _cases(student, rng, x, k, s=None):
     out, cache = ref.maxpool_forward_naive(x, k, s)
     dout = rng.normal(size=out.shape)
-    got = attempt(lambda: pairs.run_pair(student, "maxpool_forward_naive", "maxpool_backward_naive",
-                                         (x, k, s), dout, forbid_backward=pairs.POOL_FORBID)[1])
-    return pairs.gradient_cases("maxpool_backward_naive", got, [ref.maxpool_backward_naive(dout, cache)],
-                                ("dx",), [mis.maxpool_backward_candidates(dout, cache)],
-                                f"x {x.shape}, kernel_size={k}, stride={s}", mis.shape_message)
+    return pairs.backward_cases(
+        student, ("maxpool_forward_naive", "maxpool_backward_naive"), (x, k, s), dout, out,
+        [ref.maxpool_backward_naive(dout, cache)],
+        (("dx",), [mis.maxpool_backward_candidates(dout, cache)],
+         f"x {x.shape}, kernel_size={k}, stride={s}", mis.shape_message), pairs.POOL_FORBID)
+
+
+def _groups(student, seed, table, integer=False):
+    rng = np.random.default_rng(seed)
+    groups = []
+    for shape, k, s in table:
+        x = rng.integers(0, 3, size=shape).astype(float) if integer else rng.normal(size=shape)
+        groups.append(_cases(student, rng, x, k, s))
+    return groups
+
+
+NON_OVERLAPPING = (541, [((2, 3, 6, 8), 2, None), ((1, 2, 7, 9), 3, 3), ((3, 1, 5, 7), (2, 3), None)])
 
 
 def _check(student, seed, table, integer=False):
-    rng = np.random.default_rng(seed)
-    cases = []
-    for shape, k, s in table:
-        x = rng.integers(0, 3, size=shape).astype(float) if integer else rng.normal(size=shape)
-        cases += _cases(student, rng, x, k, s)
-    pairs.check_gradients(cases)
+    """Graded on the cases the student's own forward could set up (see pairs.check_backward)."""
+    pairs.check_backward(_groups(student, seed, table, integer),
+                         basic=lambda: _groups(student, *NON_OVERLAPPING))
 
 
 @points(1)
 def test_non_overlapping(student):
     "stride = kernel (default): 2x2, 3x3 and (2, 3) windows, odd sizes."
-    _check(student, 541, [((2, 3, 6, 8), 2, None), ((1, 2, 7, 9), 3, 3), ((3, 1, 5, 7), (2, 3), None)])
+    pairs.check_backward(_groups(student, *NON_OVERLAPPING))
 
 
 @points(2)
