@@ -82,6 +82,11 @@ IMPLEMENTATIONS = [
             {"conv2d_im2col": _VECTORIZED_IM2COL + _BY_SHAPE},
             {"test_conv2d_im2col": "reuse results of earlier calls"},
             only={"test_conv2d_im2col": _NO_LOOP_OR_SPEED}),
+    Implementation("im2col_square_kernels", "conv2d_im2col reads the kernel's height for both "
+            "axes (right for square kernels only)", {"conv2d_im2col": _changed("conv2d_im2col", (
+                "    c_out, c_in, kh, kw = K.shape\n", "    c_out, c_in, kh = K.shape[:3]\n"
+                "    kw = kh\n"))}, {"test_conv2d_im2col": "conv2d_im2col"},
+            only={"test_conv2d_im2col": ("Unbatched X",)}),
     Implementation("corr2d_square_kernel", "corr2d reads the kernel's height for both axes "
             "(right for square kernels only)", {"corr2d": _changed("corr2d", (
                 "(h, w), (kh, kw) = X.shape, K.shape", "(h, w), kh = X.shape, K.shape[0]\n"

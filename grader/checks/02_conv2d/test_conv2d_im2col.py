@@ -7,9 +7,10 @@ be at least MIN_SPEEDUP times faster than a loop over output pixels. Both are me
 on inputs the function has never seen (fresh random values for every counted or timed
 call, whose results are checked too), so results cached between calls cannot help.
 
-Batched and unbatched X are each charged by their own test. The other tests (edge cases,
-errors, loops, speed) give X in a form the student's function is shown to handle
-(``_form``), so one missing form is not charged again by tests about something else.
+Batched and unbatched X are each charged by their own test, non-square kernels by
+test_unbatched. The other tests (edge cases, errors, loops, speed) use square kernels and
+give X in a form the student's function is shown to handle (``_form``), so one missing
+feature is not charged again by tests about something else.
 """
 
 import numpy as np
@@ -26,7 +27,7 @@ mis = load_reference(__file__, "misconceptions")
 
 MIN_SPEEDUP = 20                          # versus one small dot product per output pixel
 SPEED_SHAPES = ((2, 2, 36, 32), (4, 2, 3, 3))
-LINE_SHAPES = (((2, 3, 8, 9), (2, 3, 26, 27)), (4, 3, 3, 2))
+LINE_SHAPES = (((2, 3, 8, 9), (2, 3, 26, 27)), (4, 3, 3, 3))
 SPEED_REPEATS = 5
 CACHED = ("conv2d_im2col gave wrong results on the fresh inputs it was {what} on, although "
           "it is right on others of the same shape: it seems to reuse results of earlier "
@@ -98,10 +99,11 @@ def test_unbatched(student):
 @points(2)
 def test_batched(student):
     "Batched X (N, C_in, H, W) with N > 1, with and without bias."
+    # square kernels: a non-square one is charged by test_unbatched alone
     rng = np.random.default_rng(2402)
-    shapes = [(2, 3, 2, 7, 9, 3, 2, False), (3, 2, 4, 8, 6, 2, 3, True),
+    shapes = [(2, 3, 2, 7, 9, 3, 3, False), (3, 2, 4, 8, 6, 2, 2, True),
               (4, 1, 3, 6, 7, 3, 3, True), (1, 2, 2, 5, 6, 2, 2, True),
-              (2, 4, 1, 9, 5, 4, 1, False)]
+              (2, 4, 1, 9, 5, 4, 4, False)]
     _check([_case(student, *_random(rng, *s)) for s in shapes])
 
 
@@ -116,8 +118,8 @@ def test_edge_cases(student):
     lists = [[[[1.0, 2.0], [0.0, 1.0]]]]
     cases = [
         case(*_random(rng, 2, 3, 2, 4, 5, 1, 1, True), context="1x1 kernels"),
-        case(*_random(rng, 1, 2, 3, 4, 5, 4, 5, True), context="kernel size == image size"),
-        case(*_random(rng, 3, 2, 1, 5, 6, 2, 3, False), context="one output channel"),
+        case(*_random(rng, 1, 2, 3, 4, 4, 4, 4, True), context="kernel size == image size"),
+        case(*_random(rng, 3, 2, 1, 5, 6, 2, 2, False), context="one output channel"),
         _case(student, lists if form == "batched" else lists[0], [[[[2.0]]], [[[-1.0]]]],
               [0.5, 1.0], "Python lists as input"),
         case(rng.integers(-5, 6, size=(2, 2, 5, 4)), rng.integers(-3, 4, size=(3, 2, 2, 2)),
@@ -130,7 +132,7 @@ def test_edge_cases(student):
 def test_errors(student):
     "Channel mismatch, inputs of the wrong rank, a bias of the wrong length, or a kernel too large raise ValueError."
     rng = np.random.default_rng(2404)
-    X, K, b = _random(rng, 2, 2, 3, 5, 6, 2, 3, True)
+    X, K, b = _random(rng, 2, 2, 3, 5, 6, 2, 2, True)
     _check([_case(student, _shaped(X, _form(student)), K, b)])
     for x, k, b, what in [((2, 3, 6, 6), (2, 2, 3, 3), None, "channel mismatch"),
                           ((2, 6, 6), (2, 3, 3, 3), None, "channel mismatch"),

@@ -48,6 +48,12 @@ IMPLEMENTATIONS = [
             {"test_maxpool_forward_naive": "raised ValueError"},
             only={"test_maxpool_forward_naive": ("Kernel 3 stride 2",)},
             notes={"test_maxpool_backward_naive": _NOT_CHECKED}),
+    Implementation("backward_square_kernels", "conv2d_backward_naive reads the kernel's height "
+            "for both axes (right for square kernels only)",
+            {"conv2d_backward_naive": _changed("conv2d_backward_naive", (
+                "    kh, kw = w.shape[2:]\n", "    kh = kw = w.shape[2]\n"))},
+            {"test_conv2d_backward_naive": "conv2d_backward_naive"},
+            only={"test_conv2d_backward_naive": ("Stride 1, no padding",)}),
     Implementation("numerical_gradient_2d_only", "numerical_gradient loops over two indices "
             "(right for a 2-D x only)", {"numerical_gradient": """import numpy as np
 

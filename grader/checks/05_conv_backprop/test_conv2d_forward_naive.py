@@ -46,11 +46,11 @@ def test_plain(student):
 @points(1)
 def test_stride_and_padding(student):
     "Stride 2 and 3, padding 1 and 2, together."
-    # all with a bias: b=None is charged by test_plain alone
+    # square kernels, all with a bias: non-square kernels and b=None are charged by test_plain
     rng = np.random.default_rng(512)
     check_cases([_case(student, rng, 2, 2, 3, 9, 8, 3, 3, stride=2),
                  _case(student, rng, 1, 3, 2, 5, 7, 3, 3, padding=1),
-                 _case(student, rng, 2, 2, 2, 10, 11, 4, 3, stride=3, padding=2),
+                 _case(student, rng, 2, 2, 2, 10, 11, 4, 4, stride=3, padding=2),
                  _case(student, rng, 3, 1, 4, 6, 5, 2, 2, stride=2, padding=1)])
 
 
