@@ -276,5 +276,58 @@ def correlate1d(x, w, mode="valid"):
 '''}, {"test_correlate1d": "", "test_conv1d_matrix": "did not finish"}),
 ]
 
+# One limitation, charged once: each loses the one test about it (the others check the same
+# property in a form the function handles, and say so in a note).
+IMPLEMENTATIONS += [
+    Implementation("longer_kernels_rejected", "convolve1d and correlate1d (in every mode) reject "
+                   "a kernel longer than the input, conv1d_output_length ignores dilation, "
+                   "MLP1D is not written",
+            {"convolve1d": _changed("convolve1d", (
+                "out = np.zeros(len(f) + len(g) - 1)",
+                "if len(g) > len(f):\n        raise ValueError('the kernel is longer than the "
+                "signal')\n    out = np.zeros(len(f) + len(g) - 1)")),
+             "correlate1d": _changed("correlate1d", ('if mode == "valid" and k > n:', "if k > n:")),
+             "conv1d_output_length": _changed("conv1d_output_length",
+                                              ("dilation * (k - 1)", "(k - 1)")),
+             "MLP1D": '''class MLP1D(nn.Module):
+    def __init__(self, hidden=362, n_inputs=40, n_classes=10):
+        super().__init__()
+        raise NotImplementedError()
+'''},
+            {"test_convolve1d": "must accept a kernel longer than the signal",
+             "test_correlate1d": "only mode 'valid' rejects",
+             "test_conv1d_output_length": "dilation is ignored",
+             "test_mnist1d_models": "MLP1D"},
+            notes={"test_convolve1d": "f * g = g * f",
+                   "test_correlate1d": "(a kernel longer than the input)",
+                   "test_conv1d_output_length": "does not use dilation",
+                   "test_mnist1d_models": "graded alone"}),
+    Implementation("unbatched_rejected", "conv1d rejects an unbatched x (C_in, L); correlate1d's "
+                   "'same' mode puts the extra zero of an even kernel on the left",
+            {"conv1d": _changed("conv1d", ("x = x[None]",
+                                           "raise ValueError('x must be (N, C_in, L)')")),
+             "correlate1d": _changed("correlate1d", ('"same": ((k - 1) // 2, k // 2)',
+                                                     '"same": (k // 2, (k - 1) // 2)'))},
+            {"test_conv1d": "unbatched x of shape (C_in, L)", "test_correlate1d": "misaligned"},
+            notes={"test_conv1d": "as a batch of one",
+                   "test_correlate1d": "edge cases in mode 'same' were not checked"}),
+    Implementation("unbatched_only", "conv1d rejects a batched x (N, C_in, L)",
+            {"conv1d": _changed("conv1d", ("unbatched = x.ndim == 2", "if x.ndim == 3:\n"
+                                           "        raise ValueError('x must be (C_in, L)')\n"
+                                           "    unbatched = x.ndim == 2"))},
+            {"test_conv1d": "batch x of shape (N, C_in, L)"},
+            notes={"test_conv1d": "one sample at a time"}),
+    Implementation("bias_and_dilation_ignored", "conv1d never adds b and ignores dilation",
+            {"conv1d": _changed("conv1d", ("l_out = conv1d_output_length(length, k, stride, "
+                                           "padding, dilation)",
+                                           "l_out = conv1d_output_length(length, k, stride, "
+                                           "padding)"),
+                                ("start = j * dilation", "start = j"),
+                                ("        out += np.asarray(b, dtype=np.float64).reshape(1, c_out, "
+                                 "1)  # per channel, not per position\n", "        pass\n"))},
+            {"test_conv1d": "dilation is ignored"},
+            notes={"test_conv1d": "Checked without bias, dilation"}),
+]
+
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("flipped_kernel", "off_by_one", "bias_per_position", "cheater_and_hang")

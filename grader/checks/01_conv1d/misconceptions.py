@@ -36,6 +36,10 @@ SAME_LENGTH = ("for an even-length kernel, padding the same number of zeros on b
                "cannot give n outputs; 'same' pads (k - 1) // 2 on the left and k // 2 on the right.")
 FULL_ONE_SIDE = ("mode 'full' must pad k - 1 zeros on *both* sides "
                  "(n + k - 1 outputs); you padded only one side.")
+CONV_LONGER_KERNEL = ("convolve1d must accept a kernel longer than the signal: the full "
+                      "convolution is defined for any two lengths (and f * g = g * f).")
+CORR_LONGER_KERNEL = ("only mode 'valid' rejects a kernel longer than the input: 'same' and "
+                      "'full' pad the input with zeros, so a longer kernel still has outputs.")
 INT_INPUT = ("wrong values for integer input: convert the inputs to float "
              "(np.zeros_like of an integer array is an integer array and truncates).")
 
@@ -80,6 +84,10 @@ CHANNELS_NOT_SUMMED = ("the input channels are not summed: only one input channe
                        "(= instead of += in the loop over C_in?).")
 UNBATCHED_SHAPE = ("for an unbatched input (C_in, L) return (C_out, L_out), "
                    "without a batch axis.")
+UNBATCHED_REJECTED = ("conv1d must also accept an unbatched x of shape (C_in, L) and return "
+                      "(C_out, L_out), e.g. by adding a batch axis and removing it again.")
+BATCHED_REJECTED = ("conv1d must accept a batch x of shape (N, C_in, L) and return "
+                    "(N, C_out, L_out).")
 
 MATRIX_FLIPPED = ("the rows hold the flipped kernel, which gives convolution; M @ x must equal "
                   "correlate1d(x, w) (no flip).")

@@ -1,9 +1,15 @@
-"""Hidden checks for correlate1d(x, w, mode="valid"): cross-correlation, modes valid/same/full."""
+"""Hidden checks for correlate1d(x, w, mode="valid"): cross-correlation, modes valid/same/full.
+
+Each limitation is charged once: modes 'same' and 'full' in their own tests, a kernel longer
+than the input in those modes in test_edge_cases (the mode tests leave such a case out when it
+raised), and test_edge_cases grades its 'same' and 'full' cases only if that mode is right on
+the mode test's ordinary inputs (each case it leaves out is named in a note).
+"""
 
 import numpy as np
 
-from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_close, expect_value_error,
-                             load_reference, points)
+from grader.checking import (BY_HAND, Case, Raised, attempt, check_cases, expect_close,
+                             expect_value_error, fail, load_reference, note, points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
@@ -15,8 +21,10 @@ def _case(student, x, w, mode, context, wrong_message=None, pass_mode=True):
         got = attempt(lambda: student.call("correlate1d", x, w, mode=mode, forbid=BY_HAND))
     else:
         got = attempt(lambda: student.call("correlate1d", x, w, forbid=BY_HAND))
-    return Case(got, ref.correlate1d(x, w, mode), f"mode={mode!r}, {context}",
-                    mis.correlate1d_candidates(x, w, mode), wrong_message)
+    case = Case(got, ref.correlate1d(x, w, mode), f"mode={mode!r}, {context}",
+                mis.correlate1d_candidates(x, w, mode), wrong_message)
+    case.mode = mode
+    return case
 
 
 @points(2)
@@ -35,31 +43,59 @@ def test_valid_mode(student):
     check_cases(cases)
 
 
-def _one_mode(student, seed, mode, sizes):
-    """Random x and w for each (n, k) in ``sizes``, all in one mode."""
+MODE_CASES = {"same": (202, [(10, 4), (9, 3), (12, 2), (8, 6), (11, 5), (6, 8)]),
+              "full": (203, [(10, 3), (7, 4), (5, 5), (3, 6), (13, 2)])}
+
+
+def _mode_cases(student, mode):
+    """(cases with k <= n, cases with a kernel longer than the input) of the mode's test."""
+    seed, sizes = MODE_CASES[mode]
     rng = np.random.default_rng(seed)
-    cases = []
+    fitting, longer = [], []
     for n, k in sizes:
         x, w = rng.normal(size=n), rng.normal(size=k)
-        cases.append(_case(student, x, w, mode, f"n={n}, k={k}"))
-    check_cases(cases)
+        (longer if k > n else fitting).append(_case(student, x, w, mode, f"n={n}, k={k}"))
+    return fitting, longer
+
+
+def _right(case):
+    if isinstance(case.got, Raised):
+        return False
+    try:
+        got = np.asarray(case.got, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == case.expected.shape and np.allclose(got, case.expected, atol=1e-6,
+                                                            rtol=1e-6)
+
+
+def _one_mode(student, mode):
+    """The mode on random x and w; a case with a kernel longer than the input that raised
+    is charged in test_edge_cases, not here."""
+    fitting, longer = _mode_cases(student, mode)
+    raised = [case for case in longer if isinstance(case.got, Raised)]
+    check_cases(fitting + [case for case in longer if case not in raised])
+    if raised:
+        note(f"Not checked here: {', '.join(case.context for case in raised)} (a kernel "
+             "longer than the input), on which your correlate1d raised an error; that is "
+             "charged in the edge-case test only.")
 
 
 @points(1)
 def test_same_mode(student):
     "Mode 'same': output as long as the input, for odd and even kernel lengths."
-    _one_mode(student, 202, "same", [(10, 4), (9, 3), (12, 2), (8, 6), (11, 5), (6, 8)])
+    _one_mode(student, "same")
 
 
 @points(1)
 def test_full_mode(student):
     "Mode 'full': every position where input and kernel overlap at all."
-    _one_mode(student, 203, "full", [(10, 3), (7, 4), (5, 5), (3, 6), (13, 2)])
+    _one_mode(student, "full")
 
 
 @points(1)
 def test_edge_cases(student):
-    "Edge cases: length-1 kernel, kernel as long as the input, Python lists, integer arrays."
+    "Edge cases: length-1 kernel, kernel as long as (or longer than) the input, Python lists, integer arrays."
     rng = np.random.default_rng(204)
     cases = []
     for mode in ("valid", "same", "full"):
@@ -73,8 +109,28 @@ def test_edge_cases(student):
               "integer arrays", mis.INT_INPUT),
         _case(student, rng.integers(-5, 6, size=9), np.array([0.5, 1.25, -0.75]), "full",
               "an integer signal with a float kernel", mis.INT_INPUT),
+        _case(student, np.array([0.5, -1.0, 2.0]), np.array([1.0, -2.0, 0.5, 3.0, -1.5]), "same",
+              "a kernel longer than the input"),
+        _case(student, np.array([1.5, -0.5]), np.array([2.0, 1.0, -1.0, 0.5]), "full",
+              "a kernel longer than the input"),
     ]
-    check_cases(cases)
+    # A mode that is wrong on ordinary inputs is charged in its own test: its edge cases here
+    # would only repeat that.
+    wrong_modes = [mode for mode in ("same", "full")
+                   if not all(_right(case) for case in cases if case.mode == mode)
+                   and not all(map(_right, _mode_cases(student, mode)[0]))]
+    graded = [case for case in cases if case.mode not in wrong_modes]
+    longer = [case for case in graded if case.context.endswith("longer than the input")]
+    check_cases([case for case in graded if case not in longer])
+    for case in longer:
+        if isinstance(case.got, Raised):
+            fail(f"For {case.context}: {mis.CORR_LONGER_KERNEL} Yours raised "
+                 f"{case.got.error.exc_type}: {case.got.error.message[:200]}")
+    check_cases(longer)
+    if wrong_modes:
+        note(f"The edge cases in mode {' and '.join(map(repr, wrong_modes))} were not checked: "
+             "your correlate1d is wrong in that mode on ordinary inputs too, which is charged "
+             "in that mode's own test only.")
 
 
 @points(1)

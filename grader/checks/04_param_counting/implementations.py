@@ -97,7 +97,8 @@ IMPLEMENTATIONS = [
             {"test_conv2d_params": "K instead of K^2"}),
     Implementation("conv_groups_ignored", "conv2d_params ignores groups",
             {"conv2d_params": _conv((_WEIGHTS, "c_out * c_in * kh * kw"))},
-            {"test_conv2d_params": "groups is ignored"}),
+            {"test_conv2d_params": "groups is ignored"},
+            notes={"test_conv2d_params": "invalid groups were not checked"}),
     Implementation("conv_numel", "conv2d_params builds nn.Conv2d and counts numel (not allowed)",
             {"conv2d_params": '''def conv2d_params(c_in, c_out, k, bias=True, groups=1):
     if min(c_in, c_out, groups) < 1:
@@ -116,7 +117,8 @@ IMPLEMENTATIONS = [
     Implementation("table_buffers", "layer_table counts state_dict entries (running statistics)",
             {"layer_table": _table(
                 (_PARAMS, "sum(v.numel() for v in module.state_dict().values())"))},
-            {"test_layer_table": "buffers"}),
+            {"test_layer_table": "buffers"},
+            notes={"test_layer_table": "buffers as parameters here too"}),
     # Each mistake charged once: model_macs is right but calls this wrong conv2d_macs
     # (FLOPs, 2 per MAC); only conv2d_macs may lose points.
     Implementation("macs_as_flops", "conv2d_macs returns FLOPs; model_macs calls it, stays right",
@@ -132,7 +134,8 @@ IMPLEMENTATIONS = [
                                   "output[0].numel() * module.in_features"))},
             {"test_conv2d_params": "divided by groups twice",
              "test_linear_params": "one bias per input",
-             "test_layer_table": "drop the batch axis", "test_model_macs": "one image only"}),
+             "test_layer_table": "drop the batch axis", "test_model_macs": "one image only"},
+            notes={"test_model_macs": "Not charged here: you counted one image only"}),
     # model_macs counts with its own helper (not the broken conv2d_macs, whose slip would
     # hide its own).
     Implementation("undercounts_and_containers", "batch norm counted once per channel, K "
@@ -160,7 +163,35 @@ IMPLEMENTATIONS = [
                                   "        elif isinstance(module, nn.BatchNorm2d):\n"
                                   "            total += output.numel()\n"))},
             {"test_layer_table": "changed the model it was given",
-             "test_model_macs": "layers other than Conv2d and Linear"}),
+             "test_model_macs": "layers other than Conv2d and Linear"},
+            notes={"test_model_macs": "Not charged here: you counted layers other"}),
+]
+
+# One limitation, charged once: each loses only the test about it (the others check the same
+# property in a form the function handles, and say so in a note).
+IMPLEMENTATIONS += [
+    Implementation("square_kernels_only", "conv2d_params takes k as an int only; layer_table "
+            "counts weight.numel() + bias.numel() (fails on a convolution without bias)",
+            {"conv2d_params": _conv(("kh, kw = (k, k) if not isinstance(k, (tuple, list)) else k",
+                                     "kh = kw = k")),
+             "layer_table": _table((_PARAMS, "module.weight.numel() + module.bias.numel() "
+                                             "if hasattr(module, 'weight') else 0"))},
+            {"test_conv2d_params": "a pair (kh, kw)", "test_layer_table": "raised AttributeError"},
+            notes={"test_conv2d_params": "Checked without (kh, kw) kernels",
+                   "test_layer_table": "the nesting was checked on"}),
+    Implementation("bias_flag_ignored", "conv2d_params always counts the biases; conv2d_macs "
+            "ignores groups (no check either); model_macs reads every output's height and width",
+            {"conv2d_params": _conv(("(c_out if bias else 0)", "c_out")),
+             "conv2d_macs": _changed("conv2d_macs", ("(c_in // groups)", "c_in"), (
+                 '    if c_in % groups or c_out % groups:\n        raise ValueError(f"groups='
+                 '{groups} must divide c_in={c_in} and c_out={c_out}")\n', "")),
+             "model_macs": _macs(("            total += output.numel() * module.in_features\n",
+                                  "            h_out, w_out = output.shape[2], output.shape[3]\n"
+                                  "            total += output.numel() * module.in_features\n"))},
+            {"test_conv2d_params": "although bias=False", "test_conv2d_macs": "groups is ignored",
+             "test_model_macs": "raised IndexError"},
+            notes={"test_conv2d_params": "Checked without bias=False",
+                   "test_conv2d_macs": "were not checked", "test_model_macs": "Checked on"}),
 ]
 
 # What `python -m grader demo` grades besides the reference and the blank release.

@@ -15,6 +15,8 @@ FORGOT_C_IN = ("you forgot C_in: each of the C_out filters has a kh x kw kernel 
                "input channel (C_in / groups of them), not one kernel.")
 K_NOT_K2 = ("you used K instead of K^2 (kh * kw): a kernel has kh * kw taps per input "
             "channel.")
+KERNEL_PAIR = ("k may also be a pair (kh, kw) (a rectangular kernel): it has kh * kw taps per "
+               "input channel.")
 GROUPS_IGNORED = ("groups is ignored: with groups g each filter sees only C_in / g input "
                   "channels, so the weight count is divided by g.")
 GROUPS_TWICE = ("you divided by groups twice: the C_out filters stay C_out; only the "

@@ -1,9 +1,14 @@
-"""Hidden checks for conv2d_macs(c_in, c_out, k, h_out, w_out, groups=1)."""
+"""Hidden checks for conv2d_macs(c_in, c_out, k, h_out, w_out, groups=1).
+
+Groups are charged in test_random_and_groups: test_invalid_arguments checks groups that do
+not divide the channels only if the function uses groups (its count changes with them).
+"""
 
 import numpy as np
 
 from grader.checking import (Case, attempt, check_cases, expect_value_error, fail, load_reference,
-                             points)
+                             note, points)
+from grader.errors import StudentCodeError
 
 GRADES = ("conv2d_macs",)
 TRUSTED_CALLEES = ()
@@ -49,11 +54,30 @@ def test_random_and_groups(student):
     check_cases(cases, exact=True)
 
 
+def _uses_groups(student):
+    """The count changes with groups (the function does not ignore them)."""
+    try:
+        grouped = student.call("conv2d_macs", 4, 6, 3, 5, 5, groups=2)
+        plain = student.call("conv2d_macs", 4, 6, 3, 5, 5)
+    except StudentCodeError:
+        return False
+    try:
+        return bool(grouped != plain)
+    except (TypeError, ValueError):
+        return True
+
+
 @points(1)
 def test_invalid_arguments(student):
     "Zero sizes or groups that do not divide the channels raise ValueError."
     _by_formula(student)
+    uses_groups = _uses_groups(student)
     for args, options in [((6, 8, 3, 5, 5), {"groups": 4}), ((4, 4, 3, 0, 5), {}),
                           ((4, 4, 0, 5, 5), {}), ((0, 4, 3, 5, 5), {})]:
+        if options and not uses_groups:
+            note("Groups that do not divide the channels were not checked: your conv2d_macs "
+                 "gives the same count with and without groups, which is charged in the "
+                 "random-and-groups test only.")
+            continue
         expect_value_error(lambda: student.call("conv2d_macs", *args, **options),
                            f"conv2d_macs{args} with {options or 'defaults'}")
