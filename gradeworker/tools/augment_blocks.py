@@ -8,6 +8,8 @@ block does when its 3x3 convolutions are zero), so any layout of the student's a
 can be judged.
 """
 
+import traceback
+
 import numpy as np
 import torch
 from torch import nn
@@ -43,14 +45,26 @@ def crop_flip_outputs(namespace, images, padding=4, seeds=(0,), repeat_first=Tru
     return {"outputs": outputs, "dtypes": dtypes, "input_changed": changed}
 
 
-def crop_flip_line_counts(namespace, images, batch_sizes, padding=4):
-    """Lines of the student's own code run by ``random_crop_flip`` on the first ``n`` of
-    ``images`` for each ``n`` in ``batch_sizes``: a loop over the batch grows with ``n``."""
+def crop_flip_line_counts(namespace, batches, padding=4):
+    """Lines of Python run by ``random_crop_flip(batch, padding)`` for each of ``batches``
+    but the first (a warm-up: first-call imports are not counted), and what each counted
+    call returned: {"counts": [int], "outputs": [float32 array]}. The trusted side sends
+    images the function has not seen (a cache keyed by the input cannot skip the work) and
+    checks the outputs are shifted copies of them; a loop over the batch grows with its
+    size."""
     torch.set_num_threads(1)
     augment = student_function(namespace, "random_crop_flip")
-    x = _images(images)
-    augment(x[:2].clone(), int(padding))     # warm-up: first-call imports are not counted
-    return [lines_run(augment, x[:int(n)].clone(), int(padding)) for n in batch_sizes]
+    warm_up, *counted = [_images(batch) for batch in batches]
+    augment(warm_up, int(padding))
+    counts, outputs = [], []
+    for x in counted:
+        made = []
+        counts.append(lines_run(lambda *args: made.append(augment(*args)), x, int(padding)))
+        if not isinstance(made[0], torch.Tensor):
+            raise TypeError(f"random_crop_flip returned {type(made[0]).__name__}; expected a "
+                            "tensor")
+        outputs.append(made[0].detach().float().numpy())
+    return {"counts": counts, "outputs": outputs}
 
 
 def _student_module(namespace, class_name, args):
@@ -155,24 +169,39 @@ def block_report(namespace, args, x):
             "norms": sum(isinstance(m, nn.BatchNorm2d) for m in block.modules())}
 
 
+def _fault(error):
+    """[type name, message] of an exception the student's code raised, its place in the
+    notebook added as the worker does ("cell 7, line 3")."""
+    places = [f"{frame.filename[1:-1]}, line {frame.lineno}"
+              for frame in traceback.extract_tb(error.__traceback__)
+              if frame.filename.startswith("<cell ")]
+    message = str(error)[:600]
+    return [type(error).__name__, f"{message} ({places[-1]})" if places else message]
+
+
 def model_makeup(namespace, class_name, input_shape):
     """``class_name()`` described: {"module_types": {type name: count} over every module
-    (containers included), "n_params", "output_shape", "output_finite"} after one
-    eval-mode forward on a seeded batch of shape ``input_shape`` in [0, 1]."""
+    (containers included), "n_params", and, from one eval-mode forward on a seeded batch of
+    shape ``input_shape`` in [0, 1], "output_shape" and "output_finite", or "forward_error"
+    ([type, message]) when that forward fails: the makeup is reported all the same."""
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = instantiate_model(namespace, class_name).eval()
     types = {}
     for module in model.modules():
         types[type(module).__name__] = types.get(type(module).__name__, 0) + 1
+    report = {"module_types": types,
+              "n_params": int(sum(p.numel() for p in model.parameters()))}
     x = torch.rand(*[int(s) for s in input_shape], generator=torch.Generator().manual_seed(0))
-    with torch.no_grad():
-        out = model(x)
-    if not isinstance(out, torch.Tensor):
-        raise TypeError(f"`{class_name}.forward` returned {type(out).__name__}; expected a "
-                        "tensor of class scores.")
-    return {"module_types": types, "n_params": int(sum(p.numel() for p in model.parameters())),
-            "output_shape": [int(s) for s in out.shape],
+    try:
+        with torch.no_grad():
+            out = model(x)
+        if not isinstance(out, torch.Tensor):
+            raise TypeError(f"`{class_name}.forward` returned {type(out).__name__}; expected "
+                            "a tensor of class scores.")
+    except Exception as error:  # the student's forward: reported, the makeup still counts
+        return {**report, "forward_error": _fault(error)}
+    return {**report, "output_shape": [int(s) for s in out.shape],
             "output_finite": bool(torch.isfinite(out).all())}
 
 

@@ -146,7 +146,17 @@ def evaluate(model, loader):
             {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP + '''
         total_loss += loss.item()
         seen += 1''')},
-            {"test_train_epoch": "weight each batch's mean loss by its batch size"}),
+            {"test_train_epoch": "weight each batch's mean loss by its batch size"},
+            # the loss_fn test compares with this averaging: the mistake is charged once
+            notes={"test_train_epoch": "your own way of averaging the batch losses"}),
+    Implementation("train_no_step", "train_epoch never calls optimizer.step()",
+            {"train_epoch": _TRAIN_EPOCH.format(body=_STANDARD_STEP.replace(
+                "\n        optimizer.step()", "") + '''
+        total_loss += loss.item() * len(y)
+        seen += len(y)''')},
+            {"test_train_epoch": "optimizer.step() ran 0 times"},
+            # the loss cannot go down: the loss-goes-down test does not charge it again
+            notes={"test_train_epoch": "not charged again here"}),
     Implementation("train_calls_fit", "train_epoch hands the work to the course's fit()",
             {"train_epoch": '''from source_lib.training.loops import fit
 
@@ -186,6 +196,18 @@ def train_epoch(model, loader, optimizer, loss_fn):
 '''}, {"test_mlp": "Linear layers only",
        # the reference's mlp.pt was trained for the real MLP: it cannot fit this one
        "test_mlp_checkpoint": "do not fit"}),
+    # Models written for other inputs: their layers are still judged (a note says on what);
+    # no checkpoints handed in (theirs could not be predicted with anyway).
+    Implementation("models_for_flat_inputs", "MLP and SmallCNN expect flattened (N, 784) images",
+            {"MLP": _changed("MLP", ("nn.Flatten(),\n            ", "")),
+             "SmallCNN": _changed("SmallCNN", ("self.features((x - FASHION_MEAN)",
+                                               "self.features((x.unflatten(1, (1, 28, 28)) - "
+                                               "FASHION_MEAN)"))},
+            {"test_mlp": "`MLP` raised RuntimeError",
+             "test_smallcnn": "`SmallCNN` raised RuntimeError"},
+            files={"mlp.pt": None, "smallcnn.pt": None},
+            notes={"test_mlp": "layers were counted on an input of shape (4, 784)",
+                   "test_smallcnn": "layers were counted on an input of shape (4, 784)"}),
     Implementation("missing_checkpoint", "smallcnn.pt was not handed in", {},
             {"test_smallcnn_checkpoint": "No `smallcnn.pt` was submitted"},
             files={"smallcnn.pt": None}),

@@ -6,14 +6,41 @@ versions run here on an identical probe. Loaded with ``load_reference(__file__,
 import numpy as np
 import torch
 
-from grader.checking import fail
+from grader.checking import fail, note
 from grader.errors import ForbiddenOperation, StudentCodeError
 from gradeworker.tools.training_loops import LOSSES, make_optimizer, probe_setup, state_of
 
 
-def summary(student, class_name):
+INPUT_SHAPE = [4, 1, 28, 28]
+# Other inputs a model may have been written for: its layers can be counted all the same.
+OTHER_INPUT_SHAPES = ([4, 28 * 28], [4, 28, 28])
+
+
+def summary(student, class_name, input_shape=INPUT_SHAPE):
     """module_summary of the student's class on a batch of 4 images (1, 28, 28)."""
-    return student.tool("module_summary", class_name, [4, 1, 28, 28], timeout=30)
+    try:
+        return student.tool("module_summary", class_name, list(input_shape), timeout=30)
+    except StudentCodeError as error:
+        raise StudentCodeError(class_name, error.exc_type, error.message) from None
+
+
+def layers_summary(student, class_name):
+    """``summary`` for judging the layers a model holds: when its forward pass fails on a
+    batch of images (the output test charges that), on the first other input it accepts,
+    with a note; the first error when it accepts none."""
+    try:
+        return summary(student, class_name)
+    except StudentCodeError as error:
+        for shape in OTHER_INPUT_SHAPES:
+            try:
+                report = summary(student, class_name, shape)
+            except StudentCodeError:
+                continue
+            note(f"{class_name}'s layers were counted on an input of shape {tuple(shape)}: "
+                 f"its forward pass failed on images of shape {tuple(INPUT_SHAPE)} (the "
+                 "test of its scores charges that).")
+            return report
+        raise error
 
 
 HELPER_USED = ("{name} must run the loop over batches itself: it calls {used}, a course "

@@ -19,7 +19,7 @@ def test_gives_ten_scores_per_image(student):
 @points(1)
 def test_is_dense_with_a_hidden_layer(student):
     """Only dense (Linear) layers, at least one hidden layer."""
-    layers = runs.summary(student, "MLP")["layer_counts"]
+    layers = runs.layers_summary(student, "MLP")["layer_counts"]
     used = sorted(name for name in layers if name in CONVOLUTIONS)
     if used:
         fail(f"MLP uses {', '.join(used)}: the dense network must use Linear layers only "

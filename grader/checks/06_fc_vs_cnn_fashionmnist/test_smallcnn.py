@@ -19,7 +19,7 @@ def test_gives_ten_scores_per_image(student):
 @points(1)
 def test_is_small_and_convolutional(student):
     """At least two Conv2d layers and at most a million parameters."""
-    report = runs.summary(student, "SmallCNN")
+    report = runs.layers_summary(student, "SmallCNN")
     if report["layer_counts"].get("Conv2d", 0) < 2:
         fail("SmallCNN needs at least two Conv2d layers.")
     if report["n_params"] > MAX_PARAMETERS:

@@ -1,16 +1,29 @@
 """train_epoch(model, loader, optimizer, loss_fn) -> the epoch's mean loss over samples.
 
-Run on a probe network and 37 synthetic images (batches of 8: the last has 5)."""
+Run on a probe network and 37 synthetic images (batches of 8: the last has 5).
+
+Each mistake is charged once: the probe starts in train mode except in the train-mode test
+(a loop that never calls model.train() loses that test only); the loss_fn test compares
+with the student's own way of averaging the batch losses (the first test charges a wrong
+one); the loss-goes-down test does not charge again a loss that does not go down because
+of weight updates or a returned value the tests above charge."""
 
 import numpy as np
 
-from grader.checking import Case, check_cases, expect, fail, load_reference, points
+from grader.checking import Case, check_cases, expect, fail, load_reference, note, points
 
 ref = load_reference(__file__)
 wrong = load_reference(__file__, "misconceptions")
 runs = load_reference(__file__, "probe_runs")
 
 FROZEN = {"lr": 0.0}   # the weights stay put: the loss it returns is fully determined
+TRAINING = {"start_mode": "train"}   # model.train() is the train-mode test's business
+UPDATES = dict(n_samples=37, batch_size=8, epochs=2, lr=0.05, **TRAINING)
+
+
+def _close(a, b):
+    return b is not None and np.allclose(np.asarray(a, dtype=np.float64),
+                                         np.asarray(b, dtype=np.float64), atol=1e-6, rtol=1e-6)
 
 
 def _loss_case(student, context, candidates, **options):
@@ -22,42 +35,69 @@ def _loss_case(student, context, candidates, **options):
                 wrong_message="the returned loss is not the mean loss over the epoch's samples")
 
 
+def _loss_cases(student):
+    return [_loss_case(student, f"an epoch of {n} samples in batches of {b}",
+                       wrong.TRAIN_LOSS_MISTAKES, n_samples=n, batch_size=b, **FROZEN, **TRAINING)
+            for n, b in ((37, 8), (30, 16))]
+
+
 @points(2)
 def test_returns_the_mean_loss_over_samples(student):
     """Returns the mean loss over the epoch's samples (batches weighted by their size)."""
-    cases = [_loss_case(student, f"an epoch of {n} samples in batches of {b}",
-                        wrong.TRAIN_LOSS_MISTAKES, n_samples=n, batch_size=b, **FROZEN)
-             for n, b in ((37, 8), (30, 16))]
-    check_cases(cases)
+    check_cases(_loss_cases(student))
+
+
+def _students_average(student, options):
+    """The reference, or the wrong way of averaging the batch losses (the first test
+    charges it) that gives what the student's train_epoch returns with plain cross-entropy."""
+    got = runs.student_train(student, **dict(options, loss="cross_entropy"))["losses"][0]
+    plain = dict(options, loss="cross_entropy")
+    if _close(got, runs.trusted_train(ref.train_epoch, **plain)["losses"][0]):
+        return ref.train_epoch
+    for average, _ in wrong.TRAIN_LOSS_MISTAKES:
+        run = runs.trusted_train(average, **plain)
+        if run is not None and _close(got, run["losses"][0]):
+            return average
+    return ref.train_epoch
 
 
 @points(1)
 def test_uses_the_loss_function_it_is_given(student):
     """Uses the `loss_fn` argument (here cross-entropy with label smoothing)."""
-    options = dict(n_samples=37, batch_size=8, loss="smoothed", **FROZEN)
-    plain = runs.trusted_train(ref.train_epoch, **dict(options, loss="cross_entropy"))
+    options = dict(n_samples=37, batch_size=8, loss="smoothed", **FROZEN, **TRAINING)
+    average = _students_average(student, options)
+    plain = runs.trusted_train(average, **dict(options, loss="cross_entropy"))
     check_cases([Case(runs.student_train(student, **options)["losses"][0],
-                      runs.trusted_train(ref.train_epoch, **options)["losses"][0],
+                      runs.trusted_train(average, **options)["losses"][0],
                       "a loss_fn with label smoothing",
                       [(plain["losses"][0], "train_epoch computes its own cross-entropy "
                                             "instead of calling the loss_fn it is given")])])
+    if average is not ref.train_epoch:
+        note("Compared with your own way of averaging the batch losses (the test of the "
+             "returned loss charges it).")
+
+
+def _weights_case(student):
+    """(optimizer steps taken, the Case of the weights after two epochs)."""
+    got = runs.student_train(student, **UPDATES)
+    candidates = [(runs.trusted_train(f, **UPDATES), m) for f, m in wrong.TRAIN_UPDATE_MISTAKES]
+    return got["steps"], Case(
+        runs.flat_weights(got["state"]),
+        runs.flat_weights(runs.trusted_train(ref.train_epoch, **UPDATES)["state"]),
+        "two epochs of SGD with momentum",
+        [(runs.flat_weights(c["state"]), m) for c, m in candidates if c],
+        wrong_message="the weights after training are not those of the standard zero_grad / "
+                      "forward / backward / step loop")
 
 
 @points(2)
 def test_updates_the_weights_one_step_per_batch(student):
     """One optimizer step per batch, with fresh gradients each time (two epochs)."""
-    options = dict(n_samples=37, batch_size=8, epochs=2, lr=0.05)
-    got = runs.student_train(student, **options)
-    if got["steps"] != 2 * 5:
-        fail(f"Over 2 epochs of 5 batches, optimizer.step() ran {got['steps']} times; "
+    steps, case = _weights_case(student)
+    if steps != 2 * 5:
+        fail(f"Over 2 epochs of 5 batches, optimizer.step() ran {steps} times; "
              "it should run once per batch.")
-    candidates = [(runs.trusted_train(f, **options), m) for f, m in wrong.TRAIN_UPDATE_MISTAKES]
-    check_cases([Case(runs.flat_weights(got["state"]),
-                      runs.flat_weights(runs.trusted_train(ref.train_epoch, **options)["state"]),
-                      "two epochs of SGD with momentum",
-                      [(runs.flat_weights(c["state"]), m) for c, m in candidates if c],
-                      wrong_message="the weights after training are not those of the "
-                                    "standard zero_grad / forward / backward / step loop")])
+    check_cases([case])
 
 
 @points(1)
@@ -73,7 +113,20 @@ def test_puts_the_model_in_train_mode(student):
 
 @points(1)
 def test_the_loss_goes_down_over_epochs(student):
-    """The returned loss goes down over 4 epochs on learnable data."""
-    losses = runs.student_train(student, epochs=4, lr=0.05)["losses"]
-    if not np.all(np.isfinite(losses)) or not losses[-1] < losses[0]:
-        fail("Over 4 epochs the loss train_epoch returned did not go down.")
+    """The returned loss goes down over 4 epochs on learnable data.
+
+    Not charged again when the weight updates or the returned loss are wrong (the tests
+    above charge those)."""
+    losses = runs.student_train(student, epochs=4, lr=0.05, **TRAINING)["losses"]
+    if np.all(np.isfinite(losses)) and losses[-1] < losses[0]:
+        return
+    steps, case = _weights_case(student)
+    if steps != 2 * 5 or not _close(case.got, case.expected):
+        note("The loss did not go down, but the weight updates are wrong (the test of the "
+             "updates charges that): not charged again here.")
+        return
+    if not all(_close(c.got, c.expected) for c in _loss_cases(student)):
+        note("The loss did not go down, but the returned loss is wrong (the test of the "
+             "returned loss charges that): not charged again here.")
+        return
+    fail("Over 4 epochs the loss train_epoch returned did not go down.")

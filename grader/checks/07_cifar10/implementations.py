@@ -28,9 +28,10 @@ def _edited(source, *edits):
     return source
 
 
-def _cheap(student, description, cells, loses=None):
+def _cheap(student, description, cells, loses=None, notes=None):
     """An implementation handed in without cifarnet.pt."""
-    return Implementation(student, description, cells, loses or {}, files={"cifarnet.pt": None})
+    return Implementation(student, description, cells, loses or {}, files={"cifarnet.pt": None},
+                          notes=notes or {})
 
 
 # ---------------------------------------------------------------- random_crop_flip, right
@@ -152,24 +153,55 @@ def random_crop_flip(x, padding=4):
     return namespace["augment_each"](x, padding)
 '''
 _ONE_DRAW = "torch.randint(0, 2 * padding + 1, (1,)).repeat(n)"
+# A loop over the images whose work is kept between calls, keyed by the input's bytes: the
+# no-loop test counts lines on images never sent before, so the loop shows.
+_CACHED_LOOP = '''_SEEN = {}
 
 
-def _wrong_crop(student, description, phrase, template, *edits):
-    """``template`` (a random_crop_flip) with ``edits``: loses random_crop_flip's points."""
+def random_crop_flip(x, padding=4):
+    n, c, h, w = x.shape
+    key = (x.numpy().tobytes(), tuple(x.shape), padding)
+    if key not in _SEEN:                       # a loop over the images, once per batch
+        both = []
+        for image in x:
+            padded = F.pad(image, [padding] * 4)
+            both.append(torch.stack([padded, padded.flip(-1)]))
+        _SEEN[key] = torch.stack(both)         # (N, 2, C, H + 2p, W + 2p)
+    flip = (torch.rand(n) < 0.5).long()
+    top = torch.randint(0, 2 * padding + 1, (n,))
+    left = torch.randint(0, 2 * padding + 1, (n,))
+    chosen = _SEEN[key][torch.arange(n), flip]
+    rows = (top[:, None] + torch.arange(h))[:, None, :, None]
+    cols = (left[:, None] + torch.arange(w))[:, None, None, :]
+    return chosen[torch.arange(n)[:, None, None, None], torch.arange(c)[None, :, None, None],
+                  rows, cols]
+'''
+# the same keyed by the shape only: on new images of a known shape it returns crops of
+# images it saw before (the no-loop test checks what the counted calls return)
+_BY_SHAPE = ("key = (x.numpy().tobytes(), tuple(x.shape), padding)",
+             "key = (tuple(x.shape), padding)")
+
+
+def _wrong_crop(student, description, phrase, template, *edits, note=None):
+    """``template`` (a random_crop_flip) with ``edits``: loses random_crop_flip's points
+    (``note``: a phrase that a passing test of the part must say)."""
     return _cheap(student, description, {"random_crop_flip": _edited(template, *edits)},
-                  {"test_random_crop_flip": phrase})
+                  {"test_random_crop_flip": phrase},
+                  {"test_random_crop_flip": note} if note else None)
 
 
-def _wrong_block(student, description, part, phrase, edit):
+def _wrong_block(student, description, part, phrase, edit, note=None):
     """The module-style block that ``edit`` applies to, changed: loses ``part``'s points (the
     solution's CifarNet keeps working with it)."""
     for cell, template in (("ConvBNReLU", _CONV_BN_RELU_PLAIN),
                            ("ResidualBlock", _RESIDUAL_PLAIN)):
         if edit[0] in template:
-            return _cheap(student, description, {cell: _edited(template, edit)}, {part: phrase})
+            return _cheap(student, description, {cell: _edited(template, edit)}, {part: phrase},
+                          {part: note} if note else None)
     raise ValueError(f"07 sample out of date: no block contains {edit[0]!r}")
 
 
+_SKIPPED_BLOCKS = "could not run (the projection test charges that)"
 # A crop mistake cannot change what a saved checkpoint predicts: outside the demo, those
 # samples hand in no cifarnet.pt, so the suite does not predict 10,000 images for each.
 IMPLEMENTATIONS = [
@@ -223,6 +255,11 @@ IMPLEMENTATIONS = [
            {"random_crop_flip": _CROP_UNFOLD, **_BLOCKS_SEQUENTIAL, "CifarNet": _SMALL_CIFARNET}),
     _cheap("crop_grid_sample", "grid_sample crop; blocks as modules; a small CifarNet",
            {"random_crop_flip": _CROP_GRID_SAMPLE, **_BLOCKS_PLAIN}),
+    _cheap("cifarnet_head_too_wide", "the small CifarNet's linear layer expects 64 features, "
+           "its blocks give 32", {**_BLOCKS_PLAIN, "CifarNet": _edited(
+               _SMALL_CIFARNET, ("nn.Linear(32, 10)", "nn.Linear(64, 10)"))},
+           {"test_cifarnet": "`CifarNet` raised RuntimeError"},
+           {"test_cifarnet": "Judged on the modules CifarNet() holds"}),
     _wrong_crop("gather_vertical_flip", "the fancy-indexing crop mirrors its rows",
                 "upside down", _CROP_GATHER,
                 ("cols = torch.where(flip[:, None], cols.flip(1), cols)",
@@ -230,7 +267,8 @@ IMPLEMENTATIONS = [
     _wrong_crop("unfold_one_shift_per_batch", "the unfold crop draws one shift for the batch",
                 "same shift", _CROP_UNFOLD,
                 ("i = torch.randint(0, 2 * padding + 1, (n,))", f"i = {_ONE_DRAW}"),
-                ("j = torch.randint(0, 2 * padding + 1, (n,))", f"j = {_ONE_DRAW}")),
+                ("j = torch.randint(0, 2 * padding + 1, (n,))", f"j = {_ONE_DRAW}"),
+                note="only whether the shifts stay within `padding`"),
     _wrong_crop("unfold_one_coin_per_batch", "the unfold crop tosses one coin for the batch",
                 "every image was mirrored or none", _CROP_UNFOLD,
                 ("flip = torch.rand(n) < 0.5", "flip = (torch.rand(1) < 0.5).repeat(n)")),
@@ -254,17 +292,33 @@ IMPLEMENTATIONS = [
                  "x[flip] = x[flip].flip(3)")),
     _wrong_crop("crop_loop_in_exec", "the per-image loop, compiled under torch's file name",
                 "loops over the images", _LOOP_IN_EXEC),
+    _wrong_crop("crop_loop_cached", "a loop over the images, its work kept between calls by "
+                "the input's bytes", "loops over the images", _CACHED_LOOP),
+    _wrong_crop("crop_loop_cached_by_shape", "a loop over the images, its work kept between "
+                "calls by the input's shape", "had not seen before", _CACHED_LOOP, _BY_SHAPE),
+    _wrong_crop("gather_erases_patches", "the fancy-indexing crop also blanks a patch of a "
+                "quarter of the images", "not a shifted (and possibly mirrored) copy",
+                _CROP_GATHER, ("    return padded[", "    out = padded["),
+                ("cols[:, None, None, :]]", "cols[:, None, None, :]]\n"
+                 "    out[torch.rand(n) < 0.25, :, 12:16, 12:16] = 0\n    return out"),
+                note="the shifted-mirror test charges the others"),
     _wrong_crop("unfold_returns_padded_size", "the unfold crop returns the padded size",
-                "crop back", _CROP_UNFOLD,
+                "Crop the padded images back", _CROP_UNFOLD,
                 ("return windows[torch.arange(n), :, i, j]",
-                 "return F.pad(windows[torch.arange(n), :, i, j], [1] * 4)")),
+                 "return F.pad(windows[torch.arange(n), :, i, j], [1] * 4)"),
+                note="central 32 x 32 pixels of each output"),
     _wrong_block("plain_relu_before_add", "the module ResidualBlock applies its ReLU before adding",
                  "test_residual_block", "the ReLU must come after the addition",
                  ("out = self.n2(self.c2(out))\n        out += skip\n        return torch.relu(out)",
-                  "out = torch.relu(self.n2(self.c2(out)))\n        return out + skip")),
+                  "out = torch.relu(self.n2(self.c2(out)))\n        return out + skip"),
+                 note="the identity shortcut is right"),
     _wrong_block("plain_no_projection", "the module ResidualBlock never projects its shortcut",
                  "test_residual_block", "the shortcut must be a 1x1 convolution",
-                 ("stride != 1 or c_in != c_out", "False")),
+                 ("stride != 1 or c_in != c_out", "False"), note=_SKIPPED_BLOCKS),
+    _wrong_block("plain_projection_when_striding", "the module ResidualBlock projects its "
+                 "shortcut only when the stride is not 1", "test_residual_block",
+                 "ResidualBlock(16, 32, 1) failed", ("stride != 1 or c_in != c_out", "stride != 1"),
+                 note=_SKIPPED_BLOCKS),
     _wrong_block("plain_always_projection", "the module ResidualBlock always projects its shortcut",
                  "test_residual_block", "the shortcut is the identity",
                  ("stride != 1 or c_in != c_out", "True")),

@@ -102,11 +102,17 @@ def diagnose_images(found):
     return None
 
 
+def _one_shift(found):
+    """Whether one crop offset made every image of a call: the same shift, its horizontal
+    part negated for the mirrored images when the crop is taken before the mirror."""
+    return len({(o.dy, abs(o.dx)) for o in found}) <= 1
+
+
 def diagnose_randomness(runs):
     """``runs``: a list of origin lists, one per seeded call on the same batch. The first
     thing wrong with how crops and flips are drawn, or None."""
     for found in runs:
-        if len({(o.dy, o.dx) for o in found}) == 1:
+        if _one_shift(found):
             return ("Every image in the batch got the same shift. Draw one random offset "
                     "per image (e.g. `torch.randint(0, 2 * padding + 1, (n,))` for rows and "
                     "columns), not one for the whole batch.")
@@ -121,14 +127,23 @@ def diagnose_randomness(runs):
     return None
 
 
+def one_shift_per_call(runs):
+    """Whether every call shifted all its images alike (``diagnose_randomness`` charges it):
+    a few calls then draw too few shifts to tell how far they reach."""
+    return all(_one_shift(found) for found in runs)
+
+
 def diagnose_reach(runs, padding):
-    """Whether the shifts cover every offset from -padding to +padding in both directions."""
+    """Whether the shifts cover every offset from -padding to +padding in both directions
+    (the coverage is not judged when each call drew one shift for all its images)."""
     shifts = [(o.dy, o.dx) for found in runs for o in found]
     beyond = [s for s in shifts if max(abs(s[0]), abs(s[1])) > padding]
     if beyond:
         return (f"With padding={padding} some images moved by {max(map(max, np.abs(beyond)))} "
                 "pixels: the shift must stay within `padding` pixels (use the `padding` "
                 "argument, do not fix it).")
+    if one_shift_per_call(runs):
+        return None
     for axis, name in ((0, "vertical"), (1, "horizontal")):
         seen = {s[axis] for s in shifts}
         if -padding not in seen or padding not in seen:

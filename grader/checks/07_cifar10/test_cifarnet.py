@@ -1,7 +1,10 @@
 """CifarNet(): images (N, 3, 32, 32) in [0, 1] -> (N, 10) class scores, built from the
-notebook's ConvBNReLU and ResidualBlock."""
+notebook's ConvBNReLU and ResidualBlock.
 
-from grader.checking import expect, fail, points
+The makeup (which blocks, how many parameters) is judged even when the forward pass fails:
+the first test charges that failure."""
+
+from grader.checking import expect, fail, note, points
 from grader.errors import StudentCodeError
 
 INPUT = (4, 3, 32, 32)
@@ -19,6 +22,8 @@ def _makeup(student):
 def test_gives_ten_scores_per_image(student):
     """CifarNet() returns 10 finite scores for each 32x32 colour image."""
     report = _makeup(student)
+    if "forward_error" in report:
+        raise StudentCodeError("CifarNet", *report["forward_error"])
     expect(report["output_shape"] == [4, 10],
            f"For a batch of shape {INPUT}, CifarNet returned shape "
            f"{tuple(report['output_shape'])}; it should give (4, 10): one score per class.")
@@ -37,3 +42,6 @@ def test_built_from_the_notebooks_blocks(student):
     expect(report["n_params"] <= MAX_PARAMETERS,
            f"CifarNet has {report['n_params']:,} parameters; at most {MAX_PARAMETERS:,} train "
            "in the notebook's time on a laptop CPU.")
+    if "forward_error" in report:
+        note("Judged on the modules CifarNet() holds: its forward pass failed (the test of "
+             "its scores charges that).")

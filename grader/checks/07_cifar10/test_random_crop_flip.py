@@ -5,6 +5,12 @@ Judged by its properties on random images (so the border it uncovers and the mir
 applies can be told apart): every output is its input, mirrored left-right or not, shifted
 by at most `padding` pixels with a zero border; each image draws its own shift and coin;
 torch.manual_seed makes it repeatable; its own code runs no loop over the batch.
+
+Each mistake is charged once: an output of the wrong size is judged on its central crop of
+the input's size, and the randomness tests judge the images that are shifted copies (the
+tests above charge the others). The line counts are taken on images the function has never
+seen, and what those calls return is checked, so results kept from earlier calls cannot
+hide a loop.
 """
 
 import functools
@@ -12,7 +18,7 @@ import weakref
 
 import numpy as np
 
-from grader.checking import expect, fail, load_reference, points
+from grader.checking import CheckFailed, expect, fail, load_reference, note, points
 from grader.errors import StudentCodeError
 
 bank = load_reference(__file__, "misconceptions")
@@ -20,7 +26,10 @@ bank = load_reference(__file__, "misconceptions")
 BATCH = (64, 3, 32, 32)
 SEEDS = (11, 12, 13)          # the first one runs twice: the determinism check
 LOOP_BATCHES = (4, 64)
+LOOP_WARM_UP = 2              # images of the uncounted first call
+LOOP_SEED = 20261125          # the no-loop test's own images: no other test shows them
 MAX_EXTRA_LINES = 8           # a loop over 60 more images runs at least 60 more lines
+MIN_COPIES = 0.5              # share of the images the randomness tests need to judge
 _memo = weakref.WeakKeyDictionary()   # student -> {padding: worker report}
 
 
@@ -43,18 +52,64 @@ def _outputs(student, padding=4):
     return known[padding]
 
 
+def _window(out, shape=BATCH):
+    """``out`` itself when it has the input's ``shape``; cut to the input's height and width
+    around its centre when it is larger by an even margin (the shape test charges the size,
+    the other tests judge the crop inside); None otherwise."""
+    if out.shape == tuple(shape):
+        return out
+    n, c, h, w = shape
+    if out.ndim != 4 or out.shape[:2] != (n, c):
+        return None
+    top, left = out.shape[2] - h, out.shape[3] - w
+    if top < 0 or left < 0 or top % 2 or left % 2:
+        return None
+    return out[:, :, top // 2:top // 2 + h, left // 2:left // 2 + w]
+
+
 def _origins(student, padding=4, reach=None):
-    """One origin list per distinct seed (the repeated run left out), worked out once."""
+    """One origin list per distinct seed (the repeated run left out), worked out once; an
+    output larger than the input is judged on its central window (noted)."""
     reach = reach or padding + 4
     known = _memo.setdefault(student, {})
     if ("origins", padding, reach) not in known:
         runs = _outputs(student, padding)["outputs"][:len(SEEDS)]
         for out in runs:
-            if out.shape != BATCH:
+            if _window(out) is None:
                 fail(f"random_crop_flip returned shape {out.shape} for a batch of shape "
                      f"{BATCH}; crop back to the input's height and width.")
-        known["origins", padding, reach] = [bank.origins(_images(), out, reach) for out in runs]
+        known["origins", padding, reach] = [bank.origins(_images(), _window(out), reach)
+                                            for out in runs]
     return known["origins", padding, reach]
+
+
+def _note_window(student):
+    if _outputs(student)["outputs"][0].shape != BATCH:
+        note(f"Judged on the central {BATCH[2]} x {BATCH[3]} pixels of each output: its size "
+             "is charged by the shape test.")
+
+
+def _copies(runs, cannot_tell):
+    """``runs`` without the images that are not shifted copies of their input (the
+    shifted-mirror test charges them) and how many were left out; fails with
+    ``cannot_tell`` when fewer than half of a run's images are copies."""
+    if any(sum(o is not None for o in found) < MIN_COPIES * len(found) for found in runs):
+        fail(cannot_tell)
+    return ([[o for o in found if o is not None] for found in runs],
+            sum(o is None for found in runs for o in found))
+
+
+def _judged_on_copies(message, runs, left_out):
+    """Fail with ``message`` (the shifts and mirrors of the copies alone when some images
+    were left out); else what the pass was judged on, for a note (None: on every image)."""
+    kept = sum(len(found) for found in runs)
+    if message:
+        fail(message if not left_out else f"{message} (Judged on the {kept} output images "
+             "that are shifted copies of their input.)")
+    if left_out:
+        return (f"Judged on the {kept} of {kept + left_out} output images that are shifted "
+                "copies of their input (the shifted-mirror test charges the others).")
+    return None
 
 
 @points(1)
@@ -77,6 +132,7 @@ def test_each_image_is_a_shifted_mirror_with_zero_border(student):
         message = bank.diagnose_images(found)
         if message:
             fail(message)
+    _note_window(student)
 
 
 @points(2)
@@ -84,25 +140,30 @@ def test_each_image_draws_its_own_crop_and_flip(student):
     """Each image draws its own shift and its own coin for the mirror.
 
     Many different shifts in one batch, about half of the images mirrored."""
-    runs = _origins(student)
-    if any(o is None for found in runs for o in found):
-        fail("Some outputs are not shifted copies of their input (see the test above), so "
-             "their shifts and mirrors cannot be told.")
-    message = bank.diagnose_randomness(runs)
-    if message:
-        fail(message)
+    runs, left_out = _copies(_origins(student), "Most outputs are not shifted copies of "
+                             "their input (see the test above), so their shifts and mirrors "
+                             "cannot be told.")
+    judged_on = _judged_on_copies(bank.diagnose_randomness(runs), runs, left_out)
+    if judged_on:
+        note(judged_on)
+    _note_window(student)
 
 
 @points(1)
 def test_shifts_reach_the_padding_both_ways(student):
     """Shifts go from -padding to +padding both ways; padding=2 is respected."""
+    notes = []
     for padding in (4, 2):
-        runs = _origins(student, padding, reach=4 + padding)
-        if any(o is None for found in runs for o in found):
-            fail(f"With padding={padding} some outputs are not shifted copies of their input.")
-        message = bank.diagnose_reach(runs, padding)
-        if message:
-            fail(message)
+        runs, left_out = _copies(_origins(student, padding, reach=4 + padding),
+                                 f"With padding={padding} most outputs are not shifted "
+                                 "copies of their input.")
+        notes.append(_judged_on_copies(bank.diagnose_reach(runs, padding), runs, left_out))
+        if bank.one_shift_per_call(runs):
+            notes.append("Each call shifted all its images alike (the test above charges "
+                         "that): only whether the shifts stay within `padding` was judged.")
+    for text in dict.fromkeys(n for n in notes if n):
+        note(text)
+    _note_window(student)
 
 
 @points(1)
@@ -127,16 +188,49 @@ def test_leaves_its_input_unchanged(student):
            "writing into x.")
 
 
+def _fresh_batches():
+    """The no-loop test's images, new to the function (no other test sends them): a
+    warm-up batch, then the counted ones, all different images."""
+    generator = np.random.default_rng(LOOP_SEED)
+    return [generator.uniform(0.1, 1.0, (n, *BATCH[1:])).astype(np.float32)
+            for n in (LOOP_WARM_UP, *LOOP_BATCHES)]
+
+
+def _copies_of(batches, outputs, padding=4):
+    """Whether every output image is a shifted copy (under any mirror) of its input."""
+    for images, out in zip(batches, outputs):
+        window = _window(out, images.shape)
+        if window is None or any(o is None for o in bank.origins(images, window, padding + 4)):
+            return False
+    return True
+
+
+def _copies_on_the_test_batch(student):
+    try:
+        return all(o is not None for found in _origins(student) for o in found)
+    except (CheckFailed, StudentCodeError):   # the tests above charge these
+        return False
+
+
 @points(2)
 def test_no_python_loop_over_the_batch(student):
     """No Python loop over the images: tensor operations on the whole batch.
 
-    The code runs as many Python lines for 64 images as for 4."""
+    The code runs as many Python lines for 64 images as for 4, on images it has not seen."""
+    batches = _fresh_batches()
     try:
-        counts = student.tool("crop_flip_line_counts", _images(), LOOP_BATCHES, timeout=60)
+        report = student.tool("crop_flip_line_counts", batches, timeout=60)
     except StudentCodeError as error:
         raise StudentCodeError("random_crop_flip", error.exc_type, error.message) from None
-    small, large = counts
+    if not _copies_of(batches[1:], report["outputs"]):
+        if _copies_on_the_test_batch(student):
+            fail("On images it had not seen before, random_crop_flip returned images that "
+                 "are not shifted copies of them, though it makes shifted copies of the "
+                 "other tests' images: augment the batch it is given at every call, do not "
+                 "reuse results kept from earlier calls.")
+        note("Its outputs on the counted calls were not checked: they are not shifted "
+             "copies of their input (the shifted-mirror test charges that).")
+    small, large = report["counts"]
     if large > small + MAX_EXTRA_LINES:
         fail(f"random_crop_flip runs {small} lines of your code for {LOOP_BATCHES[0]} images "
              f"and {large} for {LOOP_BATCHES[1]}: it loops over the images. Draw all shifts "
