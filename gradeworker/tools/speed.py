@@ -79,12 +79,20 @@ def lines_run(function, *args):
     def global_trace(frame, event, arg):
         return None if frame.f_code.co_filename.startswith("<frozen") else local
 
-    previous = sys.gettrace()
-    sys.settrace(global_trace)
+    previous, settrace = sys.gettrace(), sys.settrace
+    switched = []
+    # Code that switches the counter off (sys.settrace(None) around a loop) would hide the
+    # loop: during the call sys.settrace only records that it was asked.
+    sys.settrace = lambda *_: switched.append(True)
+    settrace(global_trace)
     try:
         function(*args)
     finally:
-        sys.settrace(previous)
+        settrace(previous)
+        sys.settrace = settrace
+    if switched:
+        raise RuntimeError("your code calls sys.settrace, which switches off the counter of "
+                           "the Python lines it runs: loops cannot be judged")
     return count[0]
 
 

@@ -78,12 +78,23 @@ def as_number(value, what):
     raise TypeError(f"{what} is a {type(value).__name__}; expected a number")
 
 
+def _number_or_none(value, what):
+    """(float, None) for a number, (None, what it was, in words) for anything else: a wrong
+    return value is charged by the test of that value, not by every test of the part."""
+    try:
+        return as_number(value, what), None
+    except TypeError:
+        kind = "None" if value is None else f"a {type(value).__name__}"
+        return None, f"{what} is {kind}, not a number"
+
+
 def train_epoch_run(namespace, seed=0, n_samples=37, batch_size=8, epochs=1, lr=0.05,
                     loss="cross_entropy", start_mode="eval"):
     """Call the student's ``train_epoch(model, loader, optimizer, loss_fn)`` ``epochs``
-    times on the probe (put in ``start_mode`` first). Returns {"losses": [float per call],
-    "state": final state_dict as arrays, "records": forward records, "steps": optimizer
-    steps taken}."""
+    times on the probe (put in ``start_mode`` first). Returns {"losses": [float, or None
+    for a value that is not a number, per call], "returned": what a non-number was, in words
+    (or None), "state": final state_dict as arrays, "records": forward records, "steps":
+    optimizer steps taken}."""
     torch.set_num_threads(1)
     train_epoch = student_function(namespace, "train_epoch")
     model, loader = probe_setup(seed, n_samples, batch_size)
@@ -92,17 +103,18 @@ def train_epoch_run(namespace, seed=0, n_samples=37, batch_size=8, epochs=1, lr=
     steps = []
     optimizer.register_step_post_hook(lambda *_: steps.append(1))
     tripwires.arm(NO_EPOCH_HELPERS)
-    losses = [as_number(train_epoch(model, loader, optimizer, LOSSES[loss]()),
-                        "the value train_epoch returned") for _ in range(int(epochs))]
-    return {"losses": losses, "state": state_of(model), "records": model.records,
-            "steps": len(steps)}
+    returned = [_number_or_none(train_epoch(model, loader, optimizer, LOSSES[loss]()),
+                                "the value train_epoch returned") for _ in range(int(epochs))]
+    problems = [problem for _, problem in returned if problem]
+    return {"losses": [value for value, _ in returned], "returned": (problems or [None])[0],
+            "state": state_of(model), "records": model.records, "steps": len(steps)}
 
 
 def evaluate_run(namespace, seed=0, n_samples=37, batch_size=8, start_mode="train"):
     """Call the student's ``evaluate(model, loader)`` on the probe (put in ``start_mode``
-    first). Returns {"value": [loss, accuracy] as floats, "records": forward records,
-    "state_changed": whether any weight or statistic changed, "has_grad": whether any
-    parameter got a gradient}."""
+    first). Returns {"value": [loss, accuracy] as floats (None when it returned something
+    else: "returned" says what), "records": forward records, "state_changed": whether any
+    weight or statistic changed, "has_grad": whether any parameter got a gradient}."""
     torch.set_num_threads(1)
     evaluate = student_function(namespace, "evaluate")
     model, loader = probe_setup(seed, n_samples, batch_size)
@@ -110,15 +122,20 @@ def evaluate_run(namespace, seed=0, n_samples=37, batch_size=8, start_mode="trai
     before = state_of(model)
     tripwires.arm(NO_EPOCH_HELPERS)
     value = evaluate(model, loader)
+    numbers, problem = None, None
     if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise TypeError(f"evaluate returned {type(value).__name__}"
-                        f"{'' if not isinstance(value, (tuple, list)) else f' of {len(value)}'}"
-                        "; expected a pair (mean loss, accuracy)")
-    numbers = [as_number(v, f"the {what} evaluate returned")
-               for v, what in zip(value, ("loss", "accuracy"))]
+        problem = (f"evaluate returned a {type(value).__name__}"
+                   f"{'' if not isinstance(value, (tuple, list)) else f' of {len(value)}'}"
+                   ", not a pair (mean loss, accuracy)")
+    else:
+        pairs = [_number_or_none(v, f"the {what} evaluate returned")
+                 for v, what in zip(value, ("loss", "accuracy"))]
+        problem = next((p for _, p in pairs if p), None)
+        numbers = None if problem else [v for v, _ in pairs]
     after = state_of(model)
     changed = any(not np.array_equal(before[name], after[name]) for name in before)
-    return {"value": numbers, "records": model.records, "state_changed": changed,
+    return {"value": numbers, "returned": problem, "records": model.records,
+            "state_changed": changed,
             "has_grad": any(p.grad is not None for p in model.parameters())}
 
 

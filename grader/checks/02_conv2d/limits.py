@@ -55,6 +55,19 @@ def conv2d_im2col(X, K, b=None, _cache={}):
     return _cache[key]
 '''
 
+# The loop hidden from the line counter by switching tracing off around it.
+_UNTRACED = '''
+
+def conv2d_im2col(X, K, b=None):
+    import sys
+    tracer = sys.gettrace()
+    sys.settrace(None)
+    try:
+        return _conv2d(X, K, b)
+    finally:
+        sys.settrace(tracer)
+'''
+
 _NO_LOOP_OR_SPEED = ("No Python loop over output pixels", "At least 20x faster")
 
 IMPLEMENTATIONS = [
@@ -76,6 +89,11 @@ IMPLEMENTATIONS = [
             "remembers each result by the inputs' bytes (repeated calls are free)",
             {"conv2d_im2col": _PIXEL_LOOP_IM2COL + _BY_BYTES},
             {"test_conv2d_im2col": "loops over output pixels"},
+            only={"test_conv2d_im2col": _NO_LOOP_OR_SPEED}),
+    Implementation("im2col_untraced_loop", "conv2d_im2col loops over output pixels with "
+            "sys.settrace switched off (hidden from a line counter)",
+            {"conv2d_im2col": _PIXEL_LOOP_IM2COL + _UNTRACED},
+            {"test_conv2d_im2col": "switches off the counter"},
             only={"test_conv2d_im2col": _NO_LOOP_OR_SPEED}),
     Implementation("im2col_stale_cache", "conv2d_im2col is vectorized but returns a remembered "
             "result for a large input of a shape it has seen",

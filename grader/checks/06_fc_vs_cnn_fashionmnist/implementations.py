@@ -157,6 +157,17 @@ def evaluate(model, loader):
             {"test_train_epoch": "optimizer.step() ran 0 times"},
             # the loss cannot go down: the loss-goes-down test does not charge it again
             notes={"test_train_epoch": "not charged again here"}),
+    # A return value of the wrong kind is charged by the test of that value alone.
+    Implementation("returns_nothing_and_accuracy", "train_epoch trains right but returns "
+            "nothing; evaluate returns only the accuracy",
+            {"train_epoch": _changed("train_epoch", ("return total_loss / seen", "print(total_loss / seen)")),
+             "evaluate": _changed("evaluate", ("return total_loss / seen, correct / seen",
+                                               "return correct / seen"))},
+            {"test_train_epoch": "must return the epoch's mean loss as one number",
+             "test_evaluate": "not a pair (mean loss, accuracy)"},
+            notes={"test_train_epoch": "Judged by the weights"},
+            only={"test_train_epoch": ("Returns the mean loss",),
+                  "test_evaluate": ("Mean cross-entropy and accuracy",)}),
     Implementation("train_calls_fit", "train_epoch hands the work to the course's fit()",
             {"train_epoch": '''from source_lib.training.loops import fit
 

@@ -11,7 +11,10 @@ runs = load_reference(__file__, "probe_runs")
 
 def _case(student, n, b):
     options = dict(n_samples=n, batch_size=b, start_mode="eval")
-    return Case(runs.student_evaluate(student, **options)["value"],
+    report = runs.student_evaluate(student, **options)
+    if report["returned"]:     # charged here only: the mode and no-grad tests read records
+        fail(f"{report['returned']}: return both, e.g. `return total_loss / n, correct / n`.")
+    return Case(report["value"],
                 runs.trusted_evaluate(ref.evaluate, **options),
                 f"{n} samples in batches of {b}",
                 [(runs.trusted_evaluate(f, **options), m) for f, m in wrong.EVALUATE_MISTAKES],

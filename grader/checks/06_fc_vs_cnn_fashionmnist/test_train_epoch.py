@@ -6,7 +6,9 @@ Each mistake is charged once: the probe starts in train mode except in the train
 (a loop that never calls model.train() loses that test only); the loss_fn test compares
 with the student's own way of averaging the batch losses (the first test charges a wrong
 one); the loss-goes-down test does not charge again a loss that does not go down because
-of weight updates or a returned value the tests above charge."""
+of weight updates or a returned value the tests above charge. A returned value that is not
+a number (None, a tuple) is charged by the first test alone: the loss_fn test then judges
+the weights, and the others never read the value."""
 
 import numpy as np
 
@@ -41,10 +43,32 @@ def _loss_cases(student):
             for n, b in ((37, 8), (30, 16))]
 
 
+RETURN_A_NUMBER = ("{returned}: it must return the epoch's mean loss as one number "
+                   "(e.g. `return total_loss / n_samples`).")
+
+
 @points(2)
 def test_returns_the_mean_loss_over_samples(student):
     """Returns the mean loss over the epoch's samples (batches weighted by their size)."""
+    returned = runs.student_train(student, **FROZEN, **TRAINING)["returned"]
+    if returned:
+        fail(RETURN_A_NUMBER.format(returned=returned))
     check_cases(_loss_cases(student))
+
+
+OWN_CROSS_ENTROPY = ("train_epoch computes its own cross-entropy instead of calling the "
+                     "loss_fn it is given")
+
+
+def _loss_fn_by_the_weights(student):
+    """Which loss the weights were trained on, when the returned value is not a number."""
+    options = dict(n_samples=37, batch_size=8, loss="smoothed", lr=0.05, **TRAINING)
+    got = runs.flat_weights(runs.student_train(student, **options)["state"])
+    plain = runs.trusted_train(ref.train_epoch, **dict(options, loss="cross_entropy"))
+    if _close(got, runs.flat_weights(plain["state"])):
+        fail(f"For a loss_fn with label smoothing: {OWN_CROSS_ENTROPY}.")
+    note("Judged by the weights after an epoch, as the value train_epoch returns is not a "
+         "number (the test of the returned loss charges that).")
 
 
 def _students_average(student, options):
@@ -65,13 +89,15 @@ def _students_average(student, options):
 def test_uses_the_loss_function_it_is_given(student):
     """Uses the `loss_fn` argument (here cross-entropy with label smoothing)."""
     options = dict(n_samples=37, batch_size=8, loss="smoothed", **FROZEN, **TRAINING)
+    if runs.student_train(student, **options)["losses"][0] is None:
+        _loss_fn_by_the_weights(student)
+        return
     average = _students_average(student, options)
     plain = runs.trusted_train(average, **dict(options, loss="cross_entropy"))
     check_cases([Case(runs.student_train(student, **options)["losses"][0],
                       runs.trusted_train(average, **options)["losses"][0],
                       "a loss_fn with label smoothing",
-                      [(plain["losses"][0], "train_epoch computes its own cross-entropy "
-                                            "instead of calling the loss_fn it is given")])])
+                      [(plain["losses"][0], OWN_CROSS_ENTROPY)])])
     if average is not ref.train_epoch:
         note("Compared with your own way of averaging the batch losses (the test of the "
              "returned loss charges it).")
@@ -118,6 +144,10 @@ def test_the_loss_goes_down_over_epochs(student):
     Not charged again when the weight updates or the returned loss are wrong (the tests
     above charge those)."""
     losses = runs.student_train(student, epochs=4, lr=0.05, **TRAINING)["losses"]
+    if None in losses:
+        note("The value train_epoch returns is not a number (the test of the returned loss "
+             "charges that): whether it goes down is not judged.")
+        return
     if np.all(np.isfinite(losses)) and losses[-1] < losses[0]:
         return
     steps, case = _weights_case(student)
