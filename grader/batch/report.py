@@ -1,4 +1,7 @@
-"""Plain-text tables for the terminal: one notebook, or a whole class."""
+"""Plain-text tables for the terminal: one notebook, or a whole class; parts in the
+released notebook's order."""
+
+from grader.course.parts import ordered
 
 
 def _fmt(value):
@@ -9,7 +12,8 @@ def notebook_table(result):
     """Per-part scores of one graded notebook, with the failed tests' messages."""
     lines = [f"{result['assignment']}: {_fmt(result['score'])} / {_fmt(result['max_score'])}"]
     width = max([len(g) for g in result["parts"]] + [8])
-    for grade_id, part in result["parts"].items():
+    for grade_id in ordered(result["assignment"], result["parts"]):
+        part = result["parts"][grade_id]
         lines.append(f"  {grade_id:<{width}}  {_fmt(part['score']):>5} / {_fmt(part['max_score'])}")
         for test in part["tests"]:
             if not test["passed"]:
@@ -22,8 +26,8 @@ def notebook_table(result):
 
 
 def _assignment_table(assignment, rows):
-    """Student, total, then each part of this assignment (in the checks' order)."""
-    part_ids = list(dict.fromkeys(g for row in rows for g in row["parts"]))
+    """Student, total, then each part of this assignment (in the notebook's order)."""
+    part_ids = ordered(assignment, {g for row in rows for g in row["parts"]})
     max_by_part = {g: row["parts"][g]["max_score"] for row in rows for g in row["parts"]}
     header = ["student", "score"] + [f"{g.removeprefix('test_')} /{_fmt(max_by_part[g])}"
                                      for g in part_ids]

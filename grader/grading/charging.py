@@ -20,11 +20,11 @@ feedback says which function to fix. A test that still fails keeps its first
 message: nothing from the second run (exception texts included) is shown.
 """
 
-import ast
 from dataclasses import dataclass
 
 from grader.checking import load_reference
 from grader.course.layout import part_files
+from grader.course.parts import string_constants
 from grader.grading.check_run import run_checks
 
 
@@ -43,8 +43,7 @@ class PartDeclaration:
         return [c for c in self.trusted_callees if c in chosen]
 
 
-def _string_tuple(node):
-    value = ast.literal_eval(node)
+def _string_tuple(value):
     if isinstance(value, str):
         value = (value,)
     if not all(isinstance(item, str) for item in value):
@@ -54,16 +53,10 @@ def _string_tuple(node):
 
 def read_declaration(grade_id, path):
     """GRADES, TRUSTED_CALLEES and TRUSTED_TOGETHER of one check file."""
-    found = {}
-    for node in ast.parse(path.read_text()).body:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 \
-                and isinstance(node.targets[0], ast.Name) \
-                and node.targets[0].id in ("GRADES", "TRUSTED_CALLEES", "TRUSTED_TOGETHER"):
-            name = node.targets[0].id
-            if name == "TRUSTED_TOGETHER":
-                found[name] = tuple(_string_tuple(group) for group in node.value.elts)
-            else:
-                found[name] = _string_tuple(node.value)
+    found = string_constants(path, {"GRADES", "TRUSTED_CALLEES", "TRUSTED_TOGETHER"})
+    for name, value in found.items():
+        found[name] = tuple(_string_tuple(group) for group in value) \
+            if name == "TRUSTED_TOGETHER" else _string_tuple(value)
     grades = found.get("GRADES", (grade_id.removeprefix("test_"),))
     callees = tuple(c for c in found.get("TRUSTED_CALLEES", ()) if c not in grades)
     return PartDeclaration(grades, callees, found.get("TRUSTED_TOGETHER", ()))
