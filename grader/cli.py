@@ -19,6 +19,21 @@ def _release(args):
     return 0
 
 
+def _student_bundle(args):
+    from grader.authoring.student_bundle import build_bundle
+    from grader.course.generate import ReleaseError
+    try:
+        written = build_bundle(args.directory)
+    except ReleaseError as error:
+        print(f"student-bundle failed: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    print(f"scanned every file (inside the wheel and zips too): no solution, hidden check, "
+          f"reference or checkpoint. Give students {args.directory}, never the repository.")
+    return 0
+
+
 def _grade_notebook(args):
     from grader.batch.report import notebook_table
     from grader.grading.harness import grade_notebook
@@ -113,6 +128,10 @@ def build_parser():
     release = commands.add_parser("release", help="regenerate course/notebooks from course/solutions")
     release.add_argument("assignments", nargs="*", help="default: every assignment")
     release.set_defaults(run=_release)
+    bundle = commands.add_parser("student-bundle", help="write what students get (library "
+                                 "wheel, notebook zips, requirements) into DIRECTORY")
+    bundle.add_argument("directory", help="a new or empty folder")
+    bundle.set_defaults(run=_student_bundle)
     grade = commands.add_parser("grade-notebook", help="grade one notebook file")
     grade.add_argument("path")
     grade.add_argument("--assignment", required=True)
