@@ -19,6 +19,7 @@ reads the stored result instead of grading again.
 """
 
 import atexit
+import textwrap
 from pathlib import Path
 
 import nbformat
@@ -31,6 +32,7 @@ from grader.batch.slot import make_unit
 from grader.batch.submissions import submission_in
 from grader.batch.unit import zero_result
 
+WIDTH = 100     # the formgrader and feedback pages show outputs unwrapped
 UNGRADED_PART = "This part could not be graded automatically; your TA will look at it."
 _UNITS = {}     # require_sandbox -> the grading unit this process reuses
 
@@ -39,26 +41,31 @@ def _points(value):
     return f"{value:g}"
 
 
+def _wrapped(text, indent=""):
+    return "\n".join(textwrap.fill(line, WIDTH, initial_indent=indent,
+                                   subsequent_indent=indent + "  ")
+                     for line in str(text).splitlines() or [""])
+
+
 def test_lines(part):
     """One line per test of a part: passed or failed, its points, and its message."""
     lines = []
     for test in part.get("tests", []):
         points = _points(test.get("points", 0))
         if test["passed"]:
-            line = f"\u2714 passed ({points} of {points} points): {test['name']}"
+            lines.append(_wrapped(f"\u2714 passed ({points} of {points} points): {test['name']}"))
             if test["message"] != "passed":      # a pass with a note (e.g. fix a callee)
-                line += f"\n    note: {test['message']}"
+                lines.append(_wrapped(f"note: {test['message']}", "    "))
         else:
-            line = (f"\u2718 failed (0 of {points} points): {test['name']}"
-                    f"\n    {test['message']}")
-        lines.append(line)
+            lines.append(_wrapped(f"\u2718 failed (0 of {points} points): {test['name']}"))
+            lines.append(_wrapped(test["message"], "    "))
     return lines
 
 
 def part_report(grade_id, part, notes=()):
     """The stdout text of one grade cell: the part's score, then each test."""
     lines = [f"{grade_id}: {_points(part['score'])} / {_points(part['max_score'])} points"]
-    lines += [f"Note: {note}" for note in notes]
+    lines += [_wrapped(f"Note: {note}") for note in notes]
     lines += test_lines(part) or [UNGRADED_PART]
     return "\n".join(lines) + "\n"
 
