@@ -64,8 +64,8 @@ def _update_gradebook(root, roster, duedates):
                 gradebook.update_or_create_assignment(assignment, duedate=duedate)
 
 
-def _run_nbgrader(api_call, what):
-    outcome = api_call()
+def _reported(outcome, what):
+    """Whether an NbGraderAPI call went through; its log on stderr if not."""
     if not outcome.get("success"):
         print(f"nbgrader {what} reported problems:\n"
               f"{outcome.get('error') or outcome.get('log')}", file=sys.stderr)
@@ -93,9 +93,9 @@ def nbgrader_autograde(root, assignments, results_dir, late_penalty=None):
     ok = True
     for assignment in sorted(assignments):
         if assignment not in released:
-            ok &= _run_nbgrader(lambda: api.release_assignment(assignment), "release_assignment")
-        ok &= _run_nbgrader(lambda: api.autograde(assignment, "*", force=True, create=True),
-                            f"autograde {assignment}")
+            ok &= _reported(api.release_assignment(assignment), "release_assignment")
+        ok &= _reported(api.autograde(assignment, "*", force=True, create=True),
+                        f"autograde {assignment}")
     return ok
 
 
