@@ -40,6 +40,11 @@ from grader.course.nbgrader_config import write_config_file
 # Its infinite loop measures two timeouts (nbgrader's 30 s per cell, our 10 s per call),
 # not grading; every other sample mistake is in the batch, in this order.
 LEFT_OUT = ("cheater_and_hang",)
+IN_KERNEL = ["nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
+             "nbconvert.preprocessors.ClearMetadataPreprocessor",
+             "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+             "nbgrader.preprocessors.AssignLatePenalties",
+             "nbgrader.preprocessors.CheckCellMetadata"]   # nbgrader 0.9.6's default
 
 
 def build_batch(assignment, n_students, folder, copies=1):
@@ -91,6 +96,9 @@ def run_nbgrader(assignment, template, scratch, students):
     course = scratch / "nbgrader-course"
     shutil.copytree(template, course)
     write_config_file(course)   # the course root is written in it: this copy, not the template
+    with open(course / "nbgrader_config.py", "a") as config:
+        # the baseline is nbgrader's own in-kernel execution, not our preprocessors
+        config.write("c.Autograde.autograde_preprocessors = %r\n" % IN_KERNEL)
     elapsed = timed([sys.executable, "-m", "nbgrader", "autograde", assignment, "--force"],
                     cwd=course, may_fail=True)
     graded = {s for _, s, _ in scores(course)}

@@ -68,19 +68,32 @@ def _autograde(args):
     from grader.batch.local import BatchBusy
     from grader.batch.report import class_table
     from grader.sandbox.bubblewrap import SandboxUnavailable
+    from grader.batch.nbgrader_course import autograde_course, is_course_dir
+    options = dict(only=args.assignment or None, output_dir=args.output, jobs=args.jobs,
+                   scheduler=args.scheduler, require_sandbox=args.require_sandbox,
+                   regrade_failed=args.regrade_failed)
+    course = is_course_dir(args.submissions)
+    if not course and (args.roster or args.duedate or args.late_penalty):
+        print("autograde: --roster, --duedate and --late-penalty need an nbgrader course "
+              "folder (one with submitted/<student>/<assignment>/)", file=sys.stderr)
+        return 2
     try:
-        outcome = autograde_batch(args.submissions, only=args.assignment or None,
-                                  output_dir=args.output, jobs=args.jobs,
-                                  scheduler=args.scheduler, require_sandbox=args.require_sandbox,
-                                  regrade_failed=args.regrade_failed)
-    except (FileNotFoundError, SchedulerUnavailable, SandboxUnavailable, BatchBusy) as error:
+        outcome = (autograde_course(args.submissions, roster=args.roster, duedates=args.duedate,
+                                    late_penalty=args.late_penalty, **options) if course
+                   else autograde_batch(args.submissions, **options))
+    except (FileNotFoundError, ValueError, SchedulerUnavailable, SandboxUnavailable,
+            BatchBusy) as error:
         print(f"autograde: {error}", file=sys.stderr)
         return 2
     output_dir = outcome.output_dir
+    gradebook = Path(args.submissions) if course else output_dir / "nbgrader"
     print(class_table(outcome.rows))
     print(f"\ngraded now: {outcome.graded}, up to date: {outcome.up_to_date}"
           f"\ngrades: {output_dir / 'grades.csv'}\nfeedback: {output_dir / 'feedback'}"
-          f"\ngradebook: {output_dir / 'nbgrader' / 'gradebook.db'}")
+          f"\ngradebook: {gradebook / 'gradebook.db'}")
+    if not outcome.nbgrader_ok:
+        print("\nnbgrader's autograde step reported problems (above)", file=sys.stderr)
+        return 1
     if outcome.ungraded:
         print(f"\nNOT GRADED ({len(outcome.ungraded)}), run again to grade them:", file=sys.stderr)
         for submission, reason in outcome.ungraded:
@@ -139,7 +152,8 @@ def build_parser():
     grade.add_argument("--require-sandbox", action="store_true",
                        help="fail instead of grading outside the bubblewrap sandbox")
     grade.set_defaults(run=_grade_notebook)
-    auto = commands.add_parser("autograde", help="grade SUBMISSIONS/<student>/<assignment>/*.ipynb")
+    auto = commands.add_parser("autograde", help="grade SUBMISSIONS/<student>/<assignment>/"
+                               "*.ipynb, or an nbgrader course folder (COURSE/submitted/...)")
     auto.add_argument("submissions")
     auto.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     auto.add_argument("--output", help="default: <SUBMISSIONS>-graded")
@@ -150,6 +164,14 @@ def build_parser():
                       help="fail instead of grading outside the bubblewrap sandbox")
     auto.add_argument("--regrade-failed", action="store_true",
                       help="grade again the submissions that could not be graded last time")
+    auto.add_argument("--roster", metavar="CSV", help="nbgrader course folder: student names "
+                      "(id,first_name,last_name,email, as `nbgrader db student import` reads)")
+    auto.add_argument("--duedate", action="append", metavar="ASSIGNMENT=DATE",
+                      help="nbgrader course folder: the assignment's due date (repeatable), "
+                      "e.g. '03_padding_stride_pooling=2025-03-01 17:00 Europe/Zurich'")
+    auto.add_argument("--late-penalty", choices=("none", "zero"),
+                      help="nbgrader course folder: nbgrader's LateSubmissionPlugin method "
+                      "for late submissions (kept in its nbgrader_config.py; default none)")
     auto.set_defaults(run=_autograde)
     diagrams = commands.add_parser("diagrams", help="re-render an assignment's diagram "
                                    "questions into its solution notebook")

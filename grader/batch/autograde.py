@@ -36,6 +36,7 @@ class BatchOutcome:
     up_to_date: int = 0             # reused from an earlier run
     ungraded: list = field(default_factory=list)   # (submission, reason)
     sandbox_warning: str = ""
+    nbgrader_ok: bool = True        # nbgrader's own steps (course folders) went through
 
 
 def write_csv(path, rows):
@@ -55,7 +56,7 @@ def _older_than(path, reference):
     return not path.exists() or path.stat().st_mtime_ns < reference.stat().st_mtime_ns
 
 
-def _write_derived_files(output_dir, store, submission, result):
+def _write_derived_files(output_dir, store, submission, result, formgrader_copy=True):
     """Feedback page and formgrader copy, unless already made from this result."""
     stored = store.path(submission.student, submission.assignment)
     student, assignment = submission.student, submission.assignment
@@ -65,7 +66,8 @@ def _write_derived_files(output_dir, store, submission, result):
     # nbgrader's formgrader expects graded notebooks here
     copy = (output_dir / "nbgrader" / "autograded" / student / assignment
             / f"{submission.notebook_id}.ipynb")
-    if _older_than(copy, stored) and not submission.problem and submission.path.is_file():
+    if formgrader_copy and _older_than(copy, stored) and not submission.problem \
+            and submission.path.is_file():
         atomic_write(copy, submission.path.read_bytes())
 
 
@@ -136,8 +138,12 @@ def _check_options(scheduler, require_sandbox):
 
 
 def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, progress=True,
-                    scheduler=None, require_sandbox=False, regrade_failed=False):
-    """Grade what is not up to date; see the module docstring. Returns a BatchOutcome."""
+                    scheduler=None, require_sandbox=False, regrade_failed=False,
+                    nbgrader_root=None, late_penalty=None):
+    """Grade what is not up to date; see the module docstring. Returns a BatchOutcome.
+    ``nbgrader_root``: the nbgrader course folder whose gradebook to write (default
+    OUTPUT/nbgrader, where a copy of each notebook is put for the formgrader; a course
+    folder's autograded/ is nbgrader's to write, see ``grader.batch.nbgrader_course``)."""
     submissions_dir = Path(submissions_dir)
     if not submissions_dir.is_dir():
         raise FileNotFoundError(f"no submissions folder at {submissions_dir}")
@@ -156,23 +162,25 @@ def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, prog
             # and the first results wait for it.
             outcomes = itertools.chain(_without_grading([s for s in todo if s.problem]),
                                        backend.start(gradeable) if backend else ())
-            recorder = _record(output_dir, store, submissions, records, todo, outcomes,
-                               progress)
+            root = Path(nbgrader_root or output_dir / "nbgrader")
+            recorder = _record((root, late_penalty), store, submissions, records, todo,
+                               outcomes, progress)
         finally:
             if backend is not None:
                 backend.close()
-        return _finish(output_dir, store, submissions, records, recorder)
+        return _finish(output_dir, store, submissions, records, recorder,
+                       formgrader_copy=nbgrader_root is None)
 
 
-def _record(output_dir, store, submissions, records, todo, outcomes, progress):
-    """Set up the gradebook, record every outcome, then bring the gradebook in line with
-    every stored result."""
+def _record(course, store, submissions, records, todo, outcomes, progress):
+    """Set up the gradebook of ``course`` (its root, the late penalty), record every
+    outcome, then bring the gradebook in line with every stored result."""
     from grader.batch import gradebook
     from grader.course.generate import generate
-    root = output_dir / "nbgrader"
+    root, late_penalty = course
     for assignment in sorted({s.assignment for s in submissions}):
         generate(assignment, root)   # registers notebooks and grade cells in the gradebook
-    write_config_file(root)
+    write_config_file(root, late_penalty)
     if todo:
         print(f"grading {len(todo)} of {len(submissions)} submissions "
               f"({len(records)} results up to date)", file=sys.stderr)
@@ -189,14 +197,15 @@ def _record(output_dir, store, submissions, records, todo, outcomes, progress):
     return recorder
 
 
-def _finish(output_dir, store, submissions, records, recorder):
+def _finish(output_dir, store, submissions, records, recorder, formgrader_copy=True):
     up_to_date = len(records)
     records = {**records, **recorder.records}
     rows = []
     for submission in submissions:
         record = records.get((submission.student, submission.assignment))
         if record is not None:
-            _write_derived_files(output_dir, store, submission, record["result"])
+            _write_derived_files(output_dir, store, submission, record["result"],
+                                 formgrader_copy)
             rows.append(dict(record["result"], student=submission.student))
     write_csv(output_dir / "grades.csv", rows)
     outcome = BatchOutcome(rows, output_dir, graded=len(recorder.records),

@@ -54,7 +54,8 @@ def _regular_files(folder, suffixes):
                   if p.suffix.lower() in suffixes and p.is_file() and not p.is_symlink())
 
 
-def _submission_in(student, assignment_dir):
+def submission_in(student, assignment_dir):
+    """The submission in one student's assignment folder (see the module docstring)."""
     assignment = assignment_dir.name
     expected = assignment_dir / f"{notebook_id(assignment)}.ipynb"
     notebooks = _regular_files(assignment_dir, (".ipynb",))
@@ -86,7 +87,7 @@ def discover(submissions_dir, only=None):
                 continue
             if only and name not in only:
                 continue
-            submission = _submission_in(student_dir.name, assignment_dir)
+            submission = submission_in(student_dir.name, assignment_dir)
             if submission is not None:
                 found.append(submission)
     return found

@@ -10,7 +10,10 @@ export). The course keeps its own layout, so nbgrader always works on a
 
 ``python -m grader release`` uses a throwaway root and copies the release to
 ``course/notebooks``; ``python -m grader autograde`` uses a persistent root
-beside the submissions so the gradebook can be opened in formgrader.
+beside the submissions so the gradebook can be opened in formgrader. ``write_config_file``
+writes the course folder's ``nbgrader_config.py``, which makes nbgrader's own
+``nbgrader autograde`` and the formgrader's Autograde button grade with our sandboxed grader
+(``grader.batch.nbgrader_preprocessors``).
 """
 
 import os
@@ -18,10 +21,27 @@ from pathlib import Path
 
 from traitlets.config import Config
 
+from grader.course.layout import REPO_ROOT
+
 COURSE_ID = "cnn-course"
 
 
-def course_config(root):
+# nbgrader's autograde steps with in-kernel ``Execute`` replaced by the course grader
+# (``grader.batch.nbgrader_preprocessors``); named by import path, so reading the
+# configuration imports nothing of the grader.
+AUTOGRADE_PREPROCESSORS = (
+    "grader.batch.nbgrader_preprocessors.GradeWithCourseGrader",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+)
+LATE_PENALTIES = ("none", "zero")   # nbgrader's LateSubmissionPlugin.penalty_method
+
+
+def course_config(root, late_penalty=None):
     """The traitlets Config for an nbgrader course rooted at ``root``."""
     root = Path(root).resolve()
     config = Config()
@@ -39,19 +59,67 @@ def course_config(root):
     config.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
     config.GenerateAssignment.create_assignment = True
     config.Exchange.root = str(root / "exchange")
+    config.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
+    # A deleted check cell is put back, so its part gets our score like any other
+    # (without this nbgrader leaves it ungraded and flagged for manual grading).
+    config.OverwriteCells.add_missing_cells = True
+    if late_penalty:
+        config.LateSubmissionPlugin.penalty_method = late_penalty
     return config
 
 
-def write_config_file(root):
-    """Write ``root/nbgrader_config.py`` so TAs can run ``nbgrader formgrader`` there."""
-    config = course_config(root).CourseDirectory
-    text = ("# Written by `python -m grader`: run `nbgrader formgrader` (or `nbgrader export`)\n"
-            "# in this folder for manual grading and exports on the autograder's scores.\n"
-            "c = get_config()  # noqa: F821\n"
-            f"c.CourseDirectory.course_id = {config.course_id!r}\n"
-            f"c.CourseDirectory.root = {config.root!r}\n"
-            f"c.CourseDirectory.db_url = {config.db_url!r}\n")
+CONFIG_MARKER = "# Written by `python -m grader`"
+_CONFIG_TEXT = CONFIG_MARKER + """ (rewritten by each `python -m grader autograde`; delete
+# this first line to keep your own edits). Paths are relative to this file, so the folder
+# can be moved. Run these in this folder (nbgrader 0.9.6):
+#   nbgrader autograde ASSIGNMENT         grades submitted/ with the course's sandboxed grader
+#   jupyter lab  (or: jupyter server)     then open /formgrader: nbgrader's formgrader
+#   nbgrader generate_feedback ASSIGNMENT feedback/ for students, with our per-part messages
+#   nbgrader export                       grades.csv from the gradebook
+#   nbgrader db student import roster.csv           names (id,first_name,last_name,email)
+#   nbgrader db assignment add ASSIGNMENT --duedate="2025-03-01 17:00 Europe/Zurich"
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+try:
+    import grader  # noqa: F401  (the course grader, named in the preprocessors below)
+except ImportError:
+    sys.path.insert(0, {repo!r})
+c = get_config()  # noqa: F821
+c.CourseDirectory.course_id = {course_id!r}
+c.CourseDirectory.root = here
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+c.Exchange.root = os.path.join(here, "exchange")
+c.Autograde.autograde_preprocessors = {preprocessors!r}
+c.OverwriteCells.add_missing_cells = True
+# Late submissions (due dates: `nbgrader db assignment add` above, or
+# `python -m grader autograde --duedate`): "zero" scores them 0, "none" keeps the score.
+c.LateSubmissionPlugin.penalty_method = {late_penalty!r}
+"""
+
+
+def written_late_penalty(root):
+    """The late penalty an earlier run wrote into ``root/nbgrader_config.py`` (or None)."""
     path = Path(root) / "nbgrader_config.py"
+    if not path.is_file():
+        return None
+    for line in path.read_text().splitlines():
+        if line.startswith("c.LateSubmissionPlugin.penalty_method = "):
+            value = line.split("=", 1)[1].strip().strip("'\"")
+            return value if value in LATE_PENALTIES else None
+    return None
+
+
+def write_config_file(root, late_penalty=None):
+    """Write ``root/nbgrader_config.py``, the configuration nbgrader's own commands and the
+    formgrader read in that folder; a file without our first line is the TA's and is kept."""
+    path = Path(root) / "nbgrader_config.py"
+    if path.is_file() and not path.read_text().startswith(CONFIG_MARKER):
+        return path
+    text = _CONFIG_TEXT.format(repo=str(REPO_ROOT), course_id=COURSE_ID,
+                               preprocessors=list(AUTOGRADE_PREPROCESSORS),
+                               late_penalty=late_penalty or written_late_penalty(root) or "none")
     path.write_text(text)
     return path
 
