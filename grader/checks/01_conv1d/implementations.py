@@ -148,7 +148,6 @@ def correlate1d(x, w, mode="valid"):
     return len(starts)
 ''',
     "conv1d": '''import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
     x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
@@ -156,9 +155,9 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
         raise ValueError("expected x (N, C_in, L) or (C_in, L) and w (C_out, C_in, K)")
     conv1d_output_length(x.shape[-1], w.shape[2], stride, padding, dilation)  # fits?
     xp = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(padding, padding)])
-    span = dilation * (w.shape[2] - 1) + 1
-    windows = sliding_window_view(xp, span, axis=-1)[..., ::stride, ::dilation]
-    out = np.einsum("...clk,ock->...ol", windows, w)    # batched or not alike
+    n_out = (xp.shape[-1] - dilation * (w.shape[2] - 1) - 1) // stride + 1
+    taps = np.arange(n_out)[:, None] * stride + np.arange(w.shape[2])[None, :] * dilation
+    out = np.einsum("...clk,ock->...ol", xp[..., taps], w)    # batched or not alike
     return out if b is None else out + np.asarray(b, dtype=float)[:, None]
 ''',
     "conv1d_matrix": '''import numpy as np
@@ -229,6 +228,23 @@ def convolve1d(f, g):
     fp = np.concatenate([np.zeros(k - 1), f, np.zeros(k - 1)])
     return np.array([sum(fp[i + j] * g[j] for j in range(k)) for i in range(n + k - 1)])
 '''}, {"test_convolve1d": "correlation"}),
+    Implementation("conv1d_window_view", "conv1d reads its windows with sliding_window_view, "
+            "which the notebook rules out", {"conv1d": '''import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    xp = np.pad(x, [(0, 0)] * (x.ndim - 1) + [(padding, padding)])
+    span = dilation * (w.shape[2] - 1) + 1
+    windows = sliding_window_view(xp, span, axis=-1)[..., ::stride, ::dilation]
+    out = np.einsum("...clk,ock->...ol", windows, w)
+    return out if b is None else out + np.asarray(b, dtype=float)[:, None]
+'''}, {"test_conv1d": "stride_tricks"}),
+    Implementation("matrix_no_check", "conv1d_matrix builds a wrong-shaped matrix instead of "
+            "raising ValueError for k > n",
+            {"conv1d_matrix": _changed("conv1d_matrix", ("    if k > n:\n", "    if False:\n"))},
+            {"test_conv1d_matrix": "instead of raising ValueError"},
+            only={"test_conv1d_matrix": ("Edge cases",)}),
     Implementation("off_by_one", "conv1d_output_length uses n - k instead of n - k + 1",
             {"conv1d_output_length": _changed("conv1d_output_length",
                                               ("// stride + 1", "// stride"))},

@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from grader.checking import BY_HAND, Case, attempt, check_cases, load_reference, points
+from grader.checking import (BY_HAND, Case, attempt, check_cases, expect_value_error,
+                             load_reference, points)
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
@@ -29,7 +30,7 @@ def test_matrix_matches_correlation(student):
 
 @points(1)
 def test_edge_cases(student):
-    "Edge cases: length-1 kernel, kernel as long as the input, Python list and integer kernels."
+    "Edge cases: length-1 kernel, kernel as long as the input, Python list and integer kernels; k > n raises ValueError."
     rng = np.random.default_rng(502)
     cases = [
         _case(student, np.array([2.5]), 6, "a length-1 kernel"),
@@ -38,3 +39,6 @@ def test_edge_cases(student):
         _case(student, np.array([3, -1, 2]), 5, "an integer kernel"),
     ]
     check_cases(cases)
+    longer = rng.normal(size=5)       # k = n + 1: a matrix with no rows, if nothing checks
+    expect_value_error(lambda: student.call("conv1d_matrix", longer, 4, forbid=BY_HAND),
+                       "a kernel of length 5 and n=4 (the notebook asks for ValueError if k > n)")
