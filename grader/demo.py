@@ -35,6 +35,7 @@ def run_demo(output, jobs=None, all_samples=False):
     print(class_table(rows))
     print(f"\ngrades.csv: {graded / 'grades.csv'}")
     print(f"feedback:   {graded / 'feedback'}/<student>/<assignment>/feedback.html")
-    print(f"gradebook:  {graded / 'nbgrader' / 'gradebook.db'} (nbgrader formgrader/export)")
+    print(f"gradebook:  {graded / 'nbgrader' / 'gradebook.db'} (the formgrader: `jupyter lab` "
+          "in that folder, then Nbgrader > Formgrader; or `nbgrader export` there)")
     print(f"demo finished in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
