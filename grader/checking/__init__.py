@@ -187,6 +187,11 @@ def _same(actual, target, exact):
     return actual.shape == target.shape and np.allclose(actual, target, atol=1e-6, rtol=1e-6)
 
 
+def case_is_right(case, exact=False):
+    """Whether one Case is right, as ``check_cases`` judges it (a Raised case is not)."""
+    return not isinstance(case.got, Raised) and _same(case.got, case.expected, exact)
+
+
 def check_cases(cases, exact=False):
     """Pass when every case is right. Otherwise name a misconception that explains
     *every* wrong case, if there is one; else re-raise the first error the student's

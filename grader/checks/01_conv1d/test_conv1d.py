@@ -10,7 +10,7 @@ fails, and test_errors checks "the kernel does not fit" for dilation only if con
 
 import numpy as np
 
-from grader.checking import (BY_HAND, Case, Raised, attempt, check_cases_with_bias,
+from grader.checking import (BY_HAND, Case, Raised, attempt, case_is_right, check_cases_with_bias,
                              expect_value_error, fail, load_reference, note, points)
 from grader.errors import StudentCodeError
 
@@ -53,10 +53,6 @@ def _close(got, expected):
     except (TypeError, ValueError):
         return False
     return got.shape == np.shape(expected) and np.allclose(got, expected, atol=1e-6, rtol=1e-6)
-
-
-def _right(case):
-    return not isinstance(case.got, Raised) and _close(case.got, case.expected)
 
 
 class _Forms:
@@ -250,9 +246,9 @@ def _random_specs():
 
 def _failing_options(student, forms):
     """The options (bias, stride, padding, dilation) whose own test fails."""
-    failing = [] if all(map(_right, _bias_cases(student, forms))) else ["bias"]
+    failing = [] if all(map(case_is_right, _bias_cases(student, forms))) else ["bias"]
     return failing + [knob for knob in KNOBS
-                      if not all(map(_right, _knob_cases(student, forms, knob)))]
+                      if not all(map(case_is_right, _knob_cases(student, forms, knob)))]
 
 
 @points(2)
@@ -261,7 +257,7 @@ def test_random_against_torch(student):
     forms = _Forms(student)
     specs = _random_specs()
     cases = [_case(student, forms, x, w, b, **options) for x, w, b, options in specs]
-    if not all(map(_right, cases)):
+    if not all(map(case_is_right, cases)):
         left_out = _failing_options(student, forms)
         if left_out:
             cases = []

@@ -8,7 +8,7 @@ edge-case test leaves its length-1 signal (with a longer kernel) out, each sayin
 
 import numpy as np
 
-from grader.checking import (BY_HAND, Case, Raised, attempt, check_cases, expect_close, fail,
+from grader.checking import (BY_HAND, Case, Raised, attempt, case_is_right, check_cases, expect_close, fail,
                              load_reference, note, points)
 
 ref = load_reference(__file__)
@@ -19,17 +19,6 @@ def _case(student, f, g, context, wrong_message=None):
     got = attempt(lambda: student.call("convolve1d", f, g, forbid=BY_HAND))
     return Case(got, ref.convolve1d(f, g), context, mis.convolve1d_candidates(f, g),
                     wrong_message)
-
-
-def _right(case):
-    if isinstance(case.got, Raised):
-        return False
-    try:
-        got = np.asarray(case.got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == case.expected.shape and np.allclose(got, case.expected, atol=1e-6,
-                                                            rtol=1e-6)
 
 
 @points(1)
@@ -72,7 +61,7 @@ def test_random_asymmetric_kernels(student):
     signals = _random_signals()
     cases = [_random_case(student, f, g) for f, g in signals]
     longer = [case for case, (f, g) in zip(cases, signals) if len(g) > len(f)]
-    if all(_right(case) for case in cases if case not in longer):
+    if all(case_is_right(case) for case in cases if case not in longer):
         for case in longer:
             if isinstance(case.got, Raised):
                 fail(f"For {case.context}: {mis.CONV_LONGER_KERNEL} Yours raised "
@@ -82,7 +71,7 @@ def test_random_asymmetric_kernels(student):
 
 def _longer_kernels_work(student):
     """convolve1d is right on the random test's cases with a kernel longer than the signal."""
-    return all(_right(_random_case(student, f, g)) for f, g in _random_signals()
+    return all(case_is_right(_random_case(student, f, g)) for f, g in _random_signals()
                if len(g) > len(f))
 
 
@@ -102,7 +91,7 @@ def test_edge_cases(student):
               "an integer signal with a float kernel", mis.INT_INPUT),
     ]
     longer = cases[1]
-    if not _right(longer) and not _longer_kernels_work(student):
+    if not case_is_right(longer) and not _longer_kernels_work(student):
         check_cases([case for case in cases if case is not longer])
         note("The length-1 signal was not checked: it comes with a longer kernel, and your "
              "convolve1d fails on kernels longer than the signal, which is charged in the "

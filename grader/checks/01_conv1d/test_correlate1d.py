@@ -8,7 +8,7 @@ the mode test's ordinary inputs (each case it leaves out is named in a note).
 
 import numpy as np
 
-from grader.checking import (BY_HAND, Case, Raised, attempt, check_cases, expect_close,
+from grader.checking import (BY_HAND, Case, Raised, attempt, case_is_right, check_cases, expect_close,
                              expect_value_error, fail, load_reference, note, points)
 
 ref = load_reference(__file__)
@@ -56,17 +56,6 @@ def _mode_cases(student, mode):
         x, w = rng.normal(size=n), rng.normal(size=k)
         (longer if k > n else fitting).append(_case(student, x, w, mode, f"n={n}, k={k}"))
     return fitting, longer
-
-
-def _right(case):
-    if isinstance(case.got, Raised):
-        return False
-    try:
-        got = np.asarray(case.got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == case.expected.shape and np.allclose(got, case.expected, atol=1e-6,
-                                                            rtol=1e-6)
 
 
 def _one_mode(student, mode):
@@ -117,8 +106,8 @@ def test_edge_cases(student):
     # A mode that is wrong on ordinary inputs is charged in its own test: its edge cases here
     # would only repeat that.
     wrong_modes = [mode for mode in ("same", "full")
-                   if not all(_right(case) for case in cases if case.mode == mode)
-                   and not all(map(_right, _mode_cases(student, mode)[0]))]
+                   if not all(case_is_right(case) for case in cases if case.mode == mode)
+                   and not all(map(case_is_right, _mode_cases(student, mode)[0]))]
     graded = [case for case in cases if case.mode not in wrong_modes]
     longer = [case for case in graded if case.context.endswith("longer than the input")]
     check_cases([case for case in graded if case not in longer])

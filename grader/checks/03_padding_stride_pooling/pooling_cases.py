@@ -14,7 +14,7 @@ given, the image cropped to the windows that fit) and say so.
 
 import numpy as np
 
-from grader.checking import (BY_HAND, NO_POOLING, Case, Raised, attempt, check_cases,
+from grader.checking import (BY_HAND, NO_POOLING, Case, Raised, attempt, case_is_right, check_cases,
                              expect_value_error, fail, load_reference, note)
 
 FORBID = NO_POOLING + BY_HAND + ("fold",)   # everything but the stride tricks
@@ -103,7 +103,7 @@ class Forms:
     def name_lacking(self, cases, feature, message, applies):
         """Fail naming ``feature`` on the first case ``applies`` to that the student gets
         wrong, when a probe shows that the student's function lacks that feature."""
-        wrong = [case for case in cases if applies(case) and _wrong(case)]
+        wrong = [case for case in cases if applies(case) and not case_is_right(case)]
         if wrong and feature in _lacking(self.student, self.kind, {feature}):
             fail(f"For {wrong[0].context}: {message}")
 
@@ -113,17 +113,6 @@ class Forms:
             note(f"Checked in a form your {FUNCTIONS[self.kind]} handles, as it (or a function "
                  "it calls) gets a small case with these features wrong (their own tests grade "
                  "them): " + "; ".join(parts) + ".")
-
-
-def _wrong(case):
-    if isinstance(case.got, Raised):
-        return True
-    try:
-        got = np.asarray(case.got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return True
-    return got.shape != case.expected.shape or not np.allclose(got, case.expected, atol=1e-6,
-                                                               rtol=1e-6)
 
 
 def case(student, kind, x, kernel_size, stride=None, pass_stride=True):

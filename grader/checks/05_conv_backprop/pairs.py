@@ -13,7 +13,7 @@ could be checked, and a note says how many could not (``check_backward``).
 import numpy as np
 
 from grader.checking import (BY_HAND_2D, NO_AUTOGRAD, NO_POOLING, Case, CheckFailed, Raised,
-                             attempt, check_cases, fail, note)
+                             attempt, case_is_right, check_cases, fail, note)
 from grader.errors import BadReturnValue, ForbiddenOperation, StudentCodeError
 from grader.checking.source_scan import forbidden_in_source
 
@@ -118,15 +118,6 @@ class Unchecked:
         self.forward, self.why = forward, why
 
 
-def _close(got, expected):
-    try:
-        got = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=1e-6,
-                                                                atol=1e-6))
-
-
 def _same_shape(got, expected):
     try:
         return np.shape(got) == np.shape(expected)
@@ -135,7 +126,7 @@ def _same_shape(got, expected):
 
 
 def _all_right(cases):
-    return all(not isinstance(c.got, Raised) and _close(c.got, c.expected) for c in cases)
+    return all(case_is_right(case) for case in cases)
 
 
 def backward_cases(student, names, args, dout, expected_out, expected_grads, case_options,
