@@ -38,6 +38,13 @@ AUTOGRADE_PREPROCESSORS = (
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 )
+# nbgrader's feedback steps, plus ClearHiddenTests: the student's feedback shows each check
+# cell as the release did, without the hidden-test hook (a TA's formgrader still shows it).
+FEEDBACK_PREPROCESSORS = (
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "nbgrader.preprocessors.ClearHiddenTests",
+)
 LATE_PENALTIES = ("none", "zero")   # nbgrader's LateSubmissionPlugin.penalty_method
 
 
@@ -60,6 +67,7 @@ def course_config(root, late_penalty=None):
     config.GenerateAssignment.create_assignment = True
     config.Exchange.root = str(root / "exchange")
     config.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
+    config.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
     # A deleted check cell is put back, so its part gets our score like any other
     # (without this nbgrader leaves it ungraded and flagged for manual grading).
     config.OverwriteCells.add_missing_cells = True
@@ -92,6 +100,7 @@ c.CourseDirectory.root = here
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 c.Exchange.root = os.path.join(here, "exchange")
 c.Autograde.autograde_preprocessors = {preprocessors!r}
+c.GenerateFeedback.preprocessors = {feedback!r}
 c.OverwriteCells.add_missing_cells = True
 # Late submissions (due dates: `nbgrader db assignment add` above, or
 # `python -m grader autograde --duedate`): "zero" scores them 0, "none" keeps the score.
@@ -119,6 +128,7 @@ def write_config_file(root, late_penalty=None):
         return path
     text = _CONFIG_TEXT.format(repo=str(REPO_ROOT), course_id=COURSE_ID,
                                preprocessors=list(AUTOGRADE_PREPROCESSORS),
+                               feedback=list(FEEDBACK_PREPROCESSORS),
                                late_penalty=late_penalty or written_late_penalty(root) or "none")
     path.write_text(text)
     return path

@@ -123,6 +123,8 @@ def test_generate_feedback_gives_students_our_messages(case):
             assert part in text and html.escape(phrase, quote=False) in text, (sample.student,
                                                                              phrase)
         assert "\u2718 failed" in text
+        # the check cells read as released: no hidden-test hook naming the grader's files
+        assert "HIDDEN TESTS" not in text and "grader/checks" not in text
     if assignment == P03:   # the cheat's own check cell is not what ran
         page = next((ours / "feedback" / "cheat" / assignment).glob("*.html")).read_text()
         assert "all checks passed" not in page and "test_pad2d: 4 / 4" not in page
