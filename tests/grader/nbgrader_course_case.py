@@ -26,7 +26,11 @@ from grader.course.layout import REPO_ROOT, solution_notebooks
 DUE = "2025-03-01 12:00:00 UTC"
 ON_TIME, LATE = "2025-03-01 11:00:00.000000 UTC", "2025-03-02 09:30:00.000000 UTC"
 LATE_STUDENT = {"03_padding_stride_pooling": "ceil_output_size",
-                "06_fc_vs_cnn_fashionmnist": "train_no_zero_grad"}
+                "06_fc_vs_cnn_fashionmnist": "train_no_zero_grad",
+                "07_cifar10": "reference"}
+# 07 predicts 10,000 images per checkpoint handed in: only the reference and the blank
+# release (its cifarnet.pt must reach the grader from submitted/ on both paths).
+SAMPLES = {"07_cifar10": ()}
 P03 = "03_padding_stride_pooling"
 # Hostile students of 03: (solution/check cell replacements, parts they must lose)
 HOSTILE = {
@@ -69,7 +73,8 @@ def _write_hostile(submitted):
 def write_course(root, assignment):
     """submitted/ with every sample and timestamp.txt, and roster.csv; returns students."""
     submitted = root / "submitted"
-    students = list(write_samples(assignment, submitted, demo_selection(assignment)))
+    students = list(write_samples(assignment, submitted,
+                                  SAMPLES.get(assignment, demo_selection(assignment))))
     if assignment == P03:
         _write_hostile(submitted)
         students += list(HOSTILE)

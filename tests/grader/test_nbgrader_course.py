@@ -2,8 +2,8 @@
 nbgrader course folder writes the gradebook nbgrader would: identical per-cell scores,
 names from the roster, timestamps, late penalties, "Tests Failed?" where a part lost points,
 nothing flagged for manual grading, released assignments, and generate_feedback showing
-our messages. One light assignment (03, with a crash, a hang and a cheat) and one graded
-on checkpoints handed in beside the notebook (06)."""
+our messages. One light assignment (03, with a crash, a hang and a cheat) and the two
+graded on checkpoints handed in beside the notebook (06, and 07's reference and blank)."""
 
 import html
 
@@ -19,7 +19,7 @@ from nbgrader_course_case import (HOSTILE, LATE_STUDENT, P03, cell_grades, cours
                                   lost_parts, nbgrader)
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-course")]
-ASSIGNMENTS = [P03, "06_fc_vs_cnn_fashionmnist"]
+ASSIGNMENTS = [P03, "06_fc_vs_cnn_fashionmnist", "07_cifar10"]
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
