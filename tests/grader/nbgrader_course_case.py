@@ -29,7 +29,8 @@ LATE_STUDENT = {"03_padding_stride_pooling": "ceil_output_size",
                 "06_fc_vs_cnn_fashionmnist": "train_no_zero_grad",
                 "07_cifar10": "reference"}
 # 07 predicts 10,000 images per checkpoint handed in: only the reference and the blank
-# release (its cifarnet.pt must reach the grader from submitted/ on both paths).
+# release. Its cifarnet.pt must reach the grader from submitted/ on both paths; the second
+# path reads the first's accuracy from the accuracy cache, whose key includes the file's bytes.
 SAMPLES = {"07_cifar10": ()}
 P03 = "03_padding_stride_pooling"
 # Hostile students of 03: (solution/check cell replacements, parts they must lose)
