@@ -166,7 +166,18 @@ def block_report(namespace, args, x):
         zeroed = block(x)
     return {"output": output.numpy(), "output_zeroed": zeroed.numpy(),
             "convs": _conv_layers(block), "order": order,
-            "norms": sum(isinstance(m, nn.BatchNorm2d) for m in block.modules())}
+            "norms": sum(isinstance(m, nn.BatchNorm2d) for m in block.modules()),
+            "library_blocks": _library_blocks(block)}
+
+
+def _library_blocks(block):
+    """Names of source_lib's residual blocks the student's block is, extends or holds: the
+    library's ResNet-18 (for 08) has torchvision's block, which 07 asks students to write."""
+    from source_lib import architectures
+    found = {f"source_lib.architectures.{type(m).__name__}" if type(m).__module__ ==
+             architectures.__name__ else f"{type(m).__name__} (a subclass of BasicBlock)"
+             for m in block.modules() if isinstance(m, architectures.BasicBlock)}
+    return sorted(found)
 
 
 def _fault(error):

@@ -18,8 +18,11 @@ from grader.course.points import part_points
 from nbgrader_course_case import (HOSTILE, LATE_STUDENT, P03, cell_grades, course_case,
                                   lost_parts, nbgrader)
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("nbgrader-course")]
-ASSIGNMENTS = [P03, "06_fc_vs_cnn_fashionmnist", "07_cifar10"]
+pytestmark = pytest.mark.slow
+# one group per assignment: its course folder is graded once, by the process that runs
+# all of that assignment's tests
+ASSIGNMENTS = [pytest.param(a, marks=pytest.mark.xdist_group(f"nbgrader-course-{a}"), id=a)
+               for a in (P03, "06_fc_vs_cnn_fashionmnist", "07_cifar10")]
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)

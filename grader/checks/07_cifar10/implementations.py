@@ -132,6 +132,18 @@ _SMALL_CIFARNET = '''class CifarNet(nn.Module):
 _BLOCKS_PLAIN = {"ConvBNReLU": _CONV_BN_RELU_PLAIN, "ResidualBlock": _RESIDUAL_PLAIN,
                  "CifarNet": _SMALL_CIFARNET}
 
+_LIBRARY_WRAPPER = '''from source_lib import architectures
+
+
+class ResidualBlock(nn.Module):
+    def __init__(self, c_in, c_out, stride=1):
+        super().__init__()
+        self.inner = architectures.BasicBlock(c_in, c_out, stride)
+
+    def forward(self, x):
+        return self.inner(x)
+'''
+
 # ---------------------------------------------------------------- random_crop_flip, wrong
 _LOOP = '''def random_crop_flip(x, padding=4):
     out = torch.empty_like(x)
@@ -307,6 +319,16 @@ IMPLEMENTATIONS = [
                 ("return windows[torch.arange(n), :, i, j]",
                  "return F.pad(windows[torch.arange(n), :, i, j], [1] * 4)"),
                 note="central 32 x 32 pixels of each output"),
+    # the library's copy of torchvision's block (for 08's ResNet-18) handed in as the answer
+    *(_cheap(f"block_from_library_{how}", f"ResidualBlock {what} source_lib's BasicBlock",
+             {**_BLOCKS_PLAIN, "ResidualBlock": code},
+             {"test_residual_block": "write the block yourself"})
+      for how, what, code in (
+          ("alias", "is", "from source_lib.architectures import BasicBlock\n"
+                          "ResidualBlock = BasicBlock\n"),
+          ("subclass", "extends", "from source_lib.architectures import BasicBlock\n\n\n"
+                                  "class ResidualBlock(BasicBlock):\n    pass\n"),
+          ("wrapper", "wraps", _LIBRARY_WRAPPER))),
     _wrong_block("plain_relu_before_add", "the module ResidualBlock applies its ReLU before adding",
                  "test_residual_block", "the ReLU must come after the addition",
                  ("out = self.n2(self.c2(out))\n        out += skip\n        return torch.relu(out)",

@@ -9,6 +9,9 @@ relu(x) for an identity shortcut.
 Each mistake is charged once: a block that cannot add its shortcut when the shapes differ
 (it crashes there) loses the projection test, and the other tests judge the cases it runs;
 where the ReLU goes is the last test's business, not the identity test's.
+
+The course library has torchvision's block (``source_lib.architectures.BasicBlock``, for
+08's ResNet-18): a block that is, extends or holds it fails every test, in words.
 """
 
 import functools
@@ -37,13 +40,24 @@ def _crash_message(args, error):
             "with the block's stride (followed by batch norm).")
 
 
+def _your_own(report, args):
+    """The report, unless the block is the course library's (every test fails: nothing of
+    the exercise was written)."""
+    if report["library_blocks"]:
+        fail(f"ResidualBlock{args} is built from {', '.join(report['library_blocks'])}: the "
+             "course library's copy of torchvision's block (it is there for the ResNet-18 of "
+             "notebook 08). This exercise asks you to write the block yourself.")
+    return report
+
+
 def _report(student, args):
     try:
-        return student.tool("block_report", args, _input(), timeout=30)
+        report = student.tool("block_report", args, _input(), timeout=30)
     except StudentCodeError as error:
         if error.exc_type == "RuntimeError" and args != SAME:
             fail(_crash_message(args, error))
         raise StudentCodeError("ResidualBlock", error.exc_type, error.message) from None
+    return _your_own(report, args)
 
 
 def _reports(student, cases):
@@ -53,7 +67,8 @@ def _reports(student, cases):
     reports, skipped = {}, []
     for args in cases:
         try:
-            reports[args] = student.tool("block_report", args, _input(), timeout=30)
+            reports[args] = _your_own(student.tool("block_report", args, _input(),
+                                                   timeout=30), args)
         except StudentCodeError as error:
             if error.exc_type == "RuntimeError" and args != SAME:
                 skipped.append(f"ResidualBlock{args}")
