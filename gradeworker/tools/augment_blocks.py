@@ -174,8 +174,8 @@ def _library_blocks(block):
     """Names of source_lib's residual blocks the student's block is, extends or holds: the
     library's ResNet-18 (for 08) has torchvision's block, which 07 asks students to write."""
     from source_lib import architectures
-    found = {f"source_lib.architectures.{type(m).__name__}" if type(m).__module__ ==
-             architectures.__name__ else f"{type(m).__name__} (a subclass of BasicBlock)"
+    library = "source_lib.architectures.BasicBlock"
+    found = {library if type(m) is architectures.BasicBlock else f"a subclass of {library}"
              for m in block.modules() if isinstance(m, architectures.BasicBlock)}
     return sorted(found)
 
@@ -190,17 +190,23 @@ def _fault(error):
     return [type(error).__name__, f"{message} ({places[-1]})" if places else message]
 
 
-def model_makeup(namespace, class_name, input_shape):
+def model_makeup(namespace, class_name, input_shape, count_as=()):
     """``class_name()`` described: {"module_types": {type name: count} over every module
     (containers included), "n_params", and, from one eval-mode forward on a seeded batch of
     shape ``input_shape`` in [0, 1], "output_shape" and "output_finite", or "forward_error"
-    ([type, message]) when that forward fails: the makeup is reported all the same."""
+    ([type, message]) when that forward fails: the makeup is reported all the same.
+    Each name of ``count_as`` counts the instances of the notebook's class of that name,
+    whatever the class's own name (``ResidualBlock = SomeBlock``, subclasses)."""
     torch.set_num_threads(1)
     torch.manual_seed(0)
     model = instantiate_model(namespace, class_name).eval()
     types = {}
     for module in model.modules():
         types[type(module).__name__] = types.get(type(module).__name__, 0) + 1
+    for name in count_as:
+        cls = namespace.get(name)
+        if isinstance(cls, type) and issubclass(cls, nn.Module):
+            types[name] = sum(isinstance(module, cls) for module in model.modules())
     report = {"module_types": types,
               "n_params": int(sum(p.numel() for p in model.parameters()))}
     x = torch.rand(*[int(s) for s in input_shape], generator=torch.Generator().manual_seed(0))
