@@ -40,13 +40,20 @@ class BatchOutcome:
 
 
 def write_csv(path, rows):
+    """grades.csv: a line per submission, its score and each part's. Rows of an nbgrader
+    course carry nbgrader's ``late_penalty``: then ``score`` is after the penalty and
+    ``raw_score`` before it, as ``nbgrader export`` writes them."""
     part_ids = sorted({g for row in rows for g in row["parts"]})
+    late = any("late_penalty" in row for row in rows)
     text = io.StringIO(newline="")
     writer = csv.writer(text)
-    writer.writerow(["student", "assignment", "score", "max_score"] + part_ids)
+    writer.writerow(["student", "assignment", "score", "max_score"]
+                    + (["raw_score", "late_submission_penalty"] if late else []) + part_ids)
     for row in rows:
-        writer.writerow([row["student"], row["assignment"], f"{row['score']:g}",
+        penalty = row.get("late_penalty", 0.0)
+        writer.writerow([row["student"], row["assignment"], f"{row['score'] - penalty:g}",
                          f"{row['max_score']:g}"]
+                        + ([f"{row['score']:g}", f"{penalty:g}"] if late else [])
                         + [f"{row['parts'][g]['score']:g}" if g in row["parts"] else ""
                            for g in part_ids])
     write_if_changed(path, text.getvalue())

@@ -19,7 +19,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from grader.batch.autograde import autograde_batch
+from grader.batch.autograde import autograde_batch, write_csv
 from grader.course.nbgrader_config import course_config, write_config_file, written_late_penalty
 
 RESULTS_FOLDER = "grader_results"   # our stored results, grades.csv and feedback pages
@@ -115,4 +115,21 @@ def autograde_course(root, only=None, output_dir=None, roster=None, duedates=Non
         print(f"--duedate: no submissions of {unknown}", file=sys.stderr)
     _update_gradebook(root, roster, {a: d for a, d in duedates.items() if a in assignments})
     outcome.nbgrader_ok = nbgrader_autograde(root, assignments, output_dir, late_penalty)
+    _take_late_penalties(root, outcome.rows)
+    write_csv(output_dir / "grades.csv", outcome.rows)
     return outcome
+
+
+def _take_late_penalties(root, rows):
+    """Each row's ``late_penalty``: what nbgrader's late-submission plugin took off in the
+    gradebook (nbgrader's formgrader shows scores before it; its export after it)."""
+    from nbgrader.api import Gradebook, MissingEntry
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Gradebook(course_config(root).CourseDirectory.db_url) as gradebook:
+            for row in rows:
+                try:
+                    submission = gradebook.find_submission(row["assignment"], row["student"])
+                except MissingEntry:
+                    continue
+                row["late_penalty"] = float(submission.late_submission_penalty or 0.0)

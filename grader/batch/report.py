@@ -25,6 +25,13 @@ def notebook_table(result):
     return "\n".join(lines)
 
 
+def _total(row):
+    """"40/41", or "0/41 (40 - late 40)" after nbgrader's late penalty."""
+    penalty = row.get("late_penalty", 0.0)
+    total = f"{_fmt(row['score'] - penalty)}/{_fmt(row['max_score'])}"
+    return f"{total} ({_fmt(row['score'])} - late {_fmt(penalty)})" if penalty else total
+
+
 def _assignment_table(assignment, rows):
     """Student, total, then each part of this assignment (in the notebook's order)."""
     part_ids = ordered(assignment, {g for row in rows for g in row["parts"]})
@@ -33,7 +40,7 @@ def _assignment_table(assignment, rows):
                                      for g in part_ids]
     table = [header]
     for row in sorted(rows, key=lambda r: r["student"]):
-        cells = [row["student"], f"{_fmt(row['score'])}/{_fmt(row['max_score'])}"]
+        cells = [row["student"], _total(row)]
         cells += [_fmt(row["parts"][g]["score"]) if g in row["parts"] else "-" for g in part_ids]
         table.append(cells)
     widths = [max(len(str(r[i])) for r in table) for i in range(len(header))]

@@ -66,6 +66,19 @@ def test_csv_has_a_column_per_part(tmp_path):
     assert "test_convolve1d" in header and line.startswith("ann,01_conv1d,4,30")
 
 
+def test_a_late_penalty_is_taken_off_the_score_in_the_csv_and_the_table(tmp_path):
+    from grader.batch.report import class_table
+    late = dict(_result({"test_convolve1d": 4}), student="ann", late_penalty=4.0)
+    on_time = dict(_result({"test_convolve1d": 3}), student="bob", late_penalty=0.0)
+    write_csv(tmp_path / "grades.csv", [late, on_time])
+    header, ann, bob = (tmp_path / "grades.csv").read_text().splitlines()
+    assert header.split(",")[:6] == ["student", "assignment", "score", "max_score", "raw_score",
+                                     "late_submission_penalty"]
+    assert ann.startswith("ann,01_conv1d,0,30,4,4,") and bob.startswith("bob,01_conv1d,3,30,3,0,")
+    table = class_table([late, on_time])
+    assert "0/30 (4 - late 4)" in table and "3/30 " in table and "late 0" not in table
+
+
 def test_class_table_has_one_table_per_assignment_with_its_own_parts():
     from grader.batch.report import class_table
 

@@ -5,6 +5,7 @@ nothing flagged for manual grading, released assignments, and generate_feedback 
 our messages. One light assignment (03, with a crash, a hang and a cheat) and the two
 graded on checkpoints handed in beside the notebook (06, and 07's reference and blank)."""
 
+import csv
 import html
 
 import pytest
@@ -97,6 +98,14 @@ def test_a_late_submission_is_penalised(case):
         penalties = {s: penalty for (s, _), (*_, penalty) in grades.items()}
         assert earned > 0 and penalties[late_student] == pytest.approx(earned)
         assert {s for s, penalty in penalties.items() if penalty} == {late_student}
+    # our grades.csv says it as `nbgrader export` does: score after the penalty, raw before
+    with open(case["ours"] / RESULTS_FOLDER / "grades.csv", newline="") as handle:
+        rows = {row["student"]: row for row in csv.DictReader(handle)}
+    late = rows[late_student]
+    assert float(late["score"]) == 0 < float(late["raw_score"]) == float(
+        late["late_submission_penalty"])
+    assert all(float(row["late_submission_penalty"]) == 0 and row["score"] == row["raw_score"]
+               for student, row in rows.items() if student != late_student)
 
 
 def test_the_formgrader_notebook_shows_real_maxima_and_our_messages(case):
