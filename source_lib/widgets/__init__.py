@@ -4,6 +4,7 @@
     from source_lib.widgets import conv2d_explorer   # 02: a 3x3 kernel on a photograph
     from source_lib.widgets import layer_geometry    # 03: padding, stride, receptive fields
     from source_lib.widgets import architecture      # 04: edit a small CNN, watch its costs
+    from source_lib.widgets.layout import slider     # sliders that keep a draggable track
 
 Each widget falls back to a static figure (with a RuntimeWarning) without ipywidgets.
 """

@@ -16,6 +16,7 @@ import warnings
 from torch import nn
 
 from source_lib.plotting import closed_figure, png_bytes
+from source_lib.widgets.layout import slider, wrapping_row
 
 DEFAULT_LAYERS = ((16, 3, 1, 1), (32, 3, 2, 1), (32, 3, 1, 32))  # (channels, kernel, stride, groups)
 
@@ -96,12 +97,14 @@ def architecture_editor(layer_table_fn, model_macs_fn, input_shape=(1, 3, 32, 32
     except ImportError:
         warnings.warn("ipywidgets is not available: showing the default architecture only.")
         return render_architecture(DEFAULT_LAYERS, input_shape, layer_table_fn, model_macs_fn)
-    controls = []
-    for index, (c, k, s, g) in enumerate(DEFAULT_LAYERS):
-        controls.append([widgets.IntSlider(c, 1, 128, description=f"conv{index + 1} C_out"),
-                         widgets.IntSlider(k, 1, 7, 2, description="kernel"),
-                         widgets.IntSlider(s, 1, 3, description="stride"),
-                         widgets.IntSlider(g, 1, 128, description="groups")])
+    # one column per layer (its name over its four sliders); the columns wrap on a narrow page
+    controls = [[slider(c, 1, 128, "C_out", continuous_update=True),
+                 slider(k, 1, 7, "kernel", step=2, continuous_update=True),
+                 slider(s, 1, 3, "stride", continuous_update=True),
+                 slider(g, 1, 128, "groups", continuous_update=True)]
+                for c, k, s, g in DEFAULT_LAYERS]
+    columns = [widgets.VBox([widgets.HTML(f"<b>conv{index + 1}</b>")] + row)
+               for index, row in enumerate(controls)]
     image = widgets.Image(format="png")
 
     def redraw(change=None):
@@ -110,10 +113,10 @@ def architecture_editor(layer_table_fn, model_macs_fn, input_shape=(1, 3, 32, 32
                                                     model_macs_fn))
 
     for row in controls:
-        for slider in row:
-            slider.observe(redraw, names="value")
+        for control in row:
+            control.observe(redraw, names="value")
     redraw()
-    display(widgets.VBox([widgets.HBox(row) for row in controls] + [image]))
+    display(widgets.VBox([wrapping_row(columns), image]))
     return None
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.patches import Rectangle
 
 from source_lib.plotting import closed_figure, png_bytes
+from source_lib.widgets.layout import LABEL_PX, SLIDER_PX, slider, wrapping_row
 
 PRESETS = {
     "two 3x3": [(3, 1, 1)] * 2,
@@ -140,17 +141,13 @@ def _interactive(controls, draw):
     for control in controls.values():
         control.observe(redraw, names="value")
     redraw()
-    box = ipywidgets.VBox([ipywidgets.HBox(list(controls.values())), output])
+    box = ipywidgets.VBox([wrapping_row(controls.values()), output])
     box.redraw = redraw  # lets tests trigger a redraw without a frontend
     return box
 
 
 def _sliders(specs):
-    import ipywidgets
-    return {name: ipywidgets.IntSlider(value=value, min=low, max=high, description=name,
-                                       continuous_update=False,
-                                       layout=ipywidgets.Layout(width="210px"))
-            for name, (value, low, high) in specs.items()}
+    return {name: slider(value, low, high, name) for name, (value, low, high) in specs.items()}
 
 
 def _no_widgets(what):
@@ -250,7 +247,9 @@ def receptive_field_viewer(presets=None, receptive_field_fn=None):
     presets = dict(presets or PRESETS)
     try:
         import ipywidgets
-        controls = {"stack": ipywidgets.Dropdown(options=list(presets), description="stack")}
+        controls = {"stack": ipywidgets.Dropdown(
+            options=list(presets), description="stack", style={"description_width": f"{LABEL_PX}px"},
+            layout=ipywidgets.Layout(width=f"{SLIDER_PX + 60}px", flex="0 0 auto"))}
         controls.update(_sliders({"row": (1, 0, 8), "col": (1, 0, 8)}))
     except ImportError:
         controls = None
