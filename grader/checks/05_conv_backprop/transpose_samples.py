@@ -3,7 +3,8 @@ implementations.py; the loops and np.add.at versions sit in its right samples).
 
 Right: on the student's own conv2d pair (dx of a convolution is a transposed convolution),
 einsum and torch's index_add_. Wrong: one sample per misconception, each losing points on
-conv_transpose2d's part only, with the mistake named; limitations (stride 1 only, padding 0
+conv_transpose2d's part only, with the mistake named; the library's shortcuts
+(nn.ConvTranspose2d, torch.nn.grad.conv2d_input) lose every test; limitations (stride 1 only, padding 0
 only, square kernels only) lose the test about that feature only; a right conv_transpose2d
 built on a wrong conv2d_backward_naive is not charged (its part is re-checked with the
 reference's pair).
@@ -96,6 +97,14 @@ _SWAPPED = NUMPY + '''def conv_transpose2d(x, w, stride=1, padding=0):
     return full[:, :, p:p + h_out, p:p + w_out]
 '''
 
+_LIBRARY = '''import numpy as np
+import torch
+
+def conv_transpose2d(x, w, stride=1, padding=0):
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    {body}
+'''
+
 IMPLEMENTATIONS = [
     Implementation("transpose_via_conv2d_backward", "conv_transpose2d as dx of the notebook's "
             "own conv2d_backward_naive (cache made by conv2d_forward_naive on zeros)",
@@ -119,9 +128,8 @@ IMPLEMENTATIONS = [
     Implementation("transpose_padding_added", "conv_transpose2d pads the full output with p "
             "zeros instead of cropping it", {"conv_transpose2d": _changed(
                 ("return full[:, :, p:full_h - p, p:full_w - p]",
-                 "return np.pad(full, ((0, 0), (0, 0), (p, p), (p, p)))"),
-                ("if full_h - 2 * p < 1 or full_w - 2 * p < 1:", "if False:"))},
-            {PART: "added instead of cropped"}),
+                 "return np.pad(full, ((0, 0), (0, 0), (p, p), (p, p)))"))},
+            {PART: "added instead of cropped"}, only={PART: ("Padding 1 and 2",)}),
     Implementation("transpose_output_size", "conv_transpose2d allocates H*s - 2p + K - 1 rows "
             "(and likewise columns): one stride too many", {"conv_transpose2d": _changed(
                 ("full_h, full_w = (h - 1) * s + kh, (wd - 1) * s + kw",
@@ -141,6 +149,20 @@ IMPLEMENTATIONS = [
     Implementation("transpose_zero_stuffed_unflipped", "conv_transpose2d correlates the "
             "zero-stuffed input with w unflipped", {"conv_transpose2d": _ZERO_STUFFED},
             {PART: "the kernel is flipped"}),
+    # library shortcuts: the module (caught when it runs) and the gradient it is
+    Implementation("transpose_library_module", "conv_transpose2d runs nn.ConvTranspose2d",
+            {"conv_transpose2d": _LIBRARY.format(body="layer = torch.nn.ConvTranspose2d("
+                "w.shape[0], w.shape[1], w.shape[2:], stride, padding, bias=False).double()\n"
+                "    layer.weight.data = torch.tensor(w, dtype=torch.float64)\n"
+                "    return layer(torch.tensor(x, dtype=torch.float64)).detach().numpy()")},
+            {PART: "implement yourself"}),
+    Implementation("transpose_library_gradient", "conv_transpose2d as torch.nn.grad.conv2d_input",
+            {"conv_transpose2d": _LIBRARY.format(body="size = (x.shape[0], w.shape[1], "
+                "(x.shape[2] - 1) * stride - 2 * padding + w.shape[2], "
+                "(x.shape[3] - 1) * stride - 2 * padding + w.shape[3])\n"
+                "    return torch.nn.grad.conv2d_input(size, torch.tensor(w), torch.tensor(x), "
+                "stride, padding).numpy()")},
+            {PART: "implement yourself"}),
     # one limitation: the test about that feature alone fails
     Implementation("transpose_stride_one_only", "conv_transpose2d rejects stride > 1",
             {"conv_transpose2d": _changed(("if s < 1 or p < 0:", "if s != 1 or p < 0:"))},
