@@ -3,7 +3,7 @@ test suite grades all of them: see grader.authoring.implementations).
 
 Grading never depends on the layout of the student's cache: right implementations written
 differently (loops with dict caches, index arrays with np.add.at, a torch-ops
-Conv2dFunction) keep full marks. A wrong definition that is the reference's with one slip is
+Conv2dFunction) keep full marks. conv_transpose2d's samples are in transpose_samples.py. A wrong definition that is the reference's with one slip is
 derived from reference.py (``_changed``), so it follows the reference when that changes.
 """
 
@@ -177,6 +177,9 @@ class Conv2dFunction(torch.autograd.Function):
 ''',
 }
 
+_TRANSPOSE = load_reference(__file__, "transpose_samples")
+_LOOPS["conv_transpose2d"] = _TRANSPOSE.LOOPS
+
 # ------------------------------------------------- right, index arrays and np.add.at
 _WINDOW_INDICES = '''
     rows = (np.arange(ho) * sh)[:, None, None, None] + np.arange(kh)[None, None, :, None]
@@ -235,6 +238,8 @@ _VECTORIZED = {
     return grad
 ''',
 }
+
+_VECTORIZED["conv_transpose2d"] = _TRANSPOSE.ADD_AT
 
 # A right forward with a cache of its own layout (a dict), graded with a wrong backward that
 # reads it: Conv2dFunction, which calls both, is re-checked with BOTH replaced by trusted
@@ -366,6 +371,8 @@ def conv2d_backward_naive(dout, cache):
 
 # A forward's limitation is charged to the forward only.
 IMPLEMENTATIONS += load_reference(__file__, "limits").IMPLEMENTATIONS
+# conv_transpose2d: right versions, one sample per misconception, its limitations
+IMPLEMENTATIONS += _TRANSPOSE.IMPLEMENTATIONS
 
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("conv_backward_assign", "pool_ties_all")

@@ -180,3 +180,89 @@ def shape_message(name, got_shape, expected_shape):
         return None
     return (f"{name} has shape {got_shape}; a gradient has the shape of the quantity it is "
             f"the gradient of {expected_shape}.")
+
+
+# ------------------------------------------------------------- conv_transpose2d
+SWAPPED_T = ("w is read with the wrong layout: a transposed convolution's weight is (C_in, C_out, "
+             "KH, KW), as in PyTorch (the layout of the convolution it transposes), so input "
+             "channel c reaches output channel o through w[c, o], not w[o, c].")
+PADDING_ADDED_T = ("the padding is added instead of cropped: in a transposed convolution it "
+                   "REMOVES p rows and columns from every border of the full output, "
+                   "(H-1)*stride - 2*padding + KH rows, and never pads x or the output with zeros.")
+PADDING_IGNORED_T = ("the padding is ignored: in a transposed convolution it removes p rows and "
+                     "columns from every border of the full output ((H-1)*stride + KH rows).")
+OUTPUT_SIZE_T = ("the output size is wrong: it has (H-1)*stride - 2*padding + KH rows and "
+                 "(W-1)*stride - 2*padding + KW columns (the full output, cropped by the padding "
+                 "on both sides).")
+EMPTY_SLICE_T = ("with padding 0 your output is empty: a slice p:-p is empty when p = 0; crop "
+                 "the full output with p:H_full - p instead.")
+ACCUMULATE_T = ("where windows overlap (a kernel larger than the stride) an output pixel "
+                "receives a contribution from each of them, and from every input channel: "
+                "accumulate with += instead of overwriting with =.")
+STRIDE_T = ("the stride is ignored: input pixel (i, j) spreads onto the window that starts at "
+            "(i*stride, j*stride) of the output, not at (i, j).")
+FLIP_T = ("the kernel is flipped: x[n, c, i, j] * w[c, o, u, v] lands at (i*stride + u, "
+          "j*stride + v), w as it is (written as a convolution of the zero-stuffed input, it is "
+          "that convolution's kernel that is flipped).")
+
+
+def _transpose_loops(x, w, s, order):
+    """The full output (uncropped) written with = instead of += in one of a student's orders:
+    "cij" / "ijc" (one window per input channel and position), "ij" (the channel sum, one
+    window per position), "taps" (one strided slice per kernel tap)."""
+    n_, c_in, h, wd = x.shape
+    _, c_out, kh, kw = w.shape
+    full = np.zeros((n_, c_out, (h - 1) * s + kh, (wd - 1) * s + kw))
+    if order == "taps":
+        for u in range(kh):
+            for v in range(kw):
+                full[:, :, u:u + s * (h - 1) + 1:s, v:v + s * (wd - 1) + 1:s] = \
+                    np.einsum("nchw,co->nohw", x, w[:, :, u, v])
+        return full
+    spots = [(c, i, j) for c in range(c_in) for i in range(h) for j in range(wd)]
+    if order == "ijc":
+        spots.sort(key=lambda t: (t[1], t[2], t[0]))
+    for n in range(n_):
+        for c, i, j in spots:
+            window = full[n, :, i * s:i * s + kh, j * s:j * s + kw]
+            window[...] = (np.einsum("c,cokl->okl", x[n, :, i, j], w) if order == "ij"
+                           else x[n, c, i, j] * w[c])
+    return full
+
+
+def _crop(full, p):
+    return full[:, :, p:full.shape[2] - p, p:full.shape[3] - p]
+
+
+def conv_transpose2d_candidates(x, w, stride, padding):
+    """[(output, msg)] of the wrong variants of conv_transpose2d (None where not computable)."""
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    s, p = stride, padding
+    full = _try(ref.conv_transpose2d, x, w, s, 0)
+    found = [(_try(ref.conv_transpose2d, x, np.swapaxes(w, 0, 1), s, p), SWAPPED_T),
+             (_try(ref.conv_transpose2d, x, w[:, :, ::-1, ::-1], s, p), FLIP_T)]
+    found += [(_crop(_transpose_loops(x, w, s, order), p), ACCUMULATE_T)
+              for order in ("cij", "ijc", "ij", "taps")]
+    stride_one = _try(ref.conv_transpose2d, x, w, 1, 0)
+    if s > 1 and stride_one is not None:
+        in_place = np.zeros_like(full)
+        in_place[:, :, :stride_one.shape[2], :stride_one.shape[3]] = stride_one
+        found += [(_try(ref.conv_transpose2d, x, w, 1, p), STRIDE_T), (_crop(in_place, p), STRIDE_T)]
+    if p > 0:
+        x_padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+        found += [(np.pad(full, ((0, 0), (0, 0), (p, p), (p, p))), PADDING_ADDED_T),
+                  (ref.conv_transpose2d(x_padded, w, s, 0), PADDING_ADDED_T),
+                  (full, PADDING_IGNORED_T), (full[:, :, p:, p:], OUTPUT_SIZE_T)]
+    else:
+        found.append((full[:, :, 0:-0, 0:-0], EMPTY_SLICE_T))
+    return found
+
+
+def conv_transpose2d_shape_message(x, w, got_shape, expected_shape):
+    """A message for an output of the wrong shape (the student's shape only), or None."""
+    if tuple(got_shape) == tuple(expected_shape):
+        return None
+    if len(got_shape) == 4 and got_shape[1] == w.shape[0] != w.shape[1] \
+            and tuple(got_shape[2:]) == tuple(expected_shape[2:]):
+        return f"your output has shape {tuple(got_shape)}: {SWAPPED_T}"
+    return f"your output has shape {tuple(got_shape)}: {OUTPUT_SIZE_T}"

@@ -154,3 +154,30 @@ def numerical_gradient(f, x, dout, h=1e-5):
         flat[i] = old
         gflat[i] = (plus - minus) / (2 * h)
     return grad
+
+
+def conv_transpose2d(x, w, stride=1, padding=0):
+    """Transposed convolution (= F.conv_transpose2d without bias, output_padding, dilation).
+
+    x (N, C_in, H, W), w (C_in, C_out, KH, KW), int stride >= 1, int padding >= 0. Each
+    x[n, c, i, j] spreads x * w[c, :, :, :] onto the window at (i*s, j*s) of the full output
+    ((H-1)*s + KH, (W-1)*s + KW), windows adding up; padding crops p rows and columns from
+    every border: out (N, C_out, (H-1)*s - 2p + KH, (W-1)*s - 2p + KW), float64. ValueError for
+    ranks other than 4, w.shape[0] != C_in, stride < 1, padding < 0 or an empty output."""
+    x, w = np.asarray(x, dtype=np.float64), np.asarray(w, dtype=np.float64)
+    if x.ndim != 4 or w.ndim != 4 or x.shape[1] != w.shape[0]:
+        raise ValueError("expected x (N, C_in, H, W) and w (C_in, C_out, KH, KW), matching C_in")
+    s, p = int(stride), int(padding)
+    if s < 1 or p < 0:
+        raise ValueError("need stride >= 1 and padding >= 0")
+    n, _, h, wd = x.shape
+    _, c_out, kh, kw = w.shape
+    full_h, full_w = (h - 1) * s + kh, (wd - 1) * s + kw
+    if full_h - 2 * p < 1 or full_w - 2 * p < 1:
+        raise ValueError("the padding crops the whole output")
+    full = np.zeros((n, c_out, full_h, full_w))
+    for u in range(kh):
+        for v in range(kw):
+            full[:, :, u:u + s * (h - 1) + 1:s, v:v + s * (wd - 1) + 1:s] += \
+                np.einsum("nchw,co->nohw", x, w[:, :, u, v])
+    return full[:, :, p:full_h - p, p:full_w - p]

@@ -26,8 +26,8 @@ def _cases(student, dout, x, w):
 
 @points(1)
 def test_small_example(student):
-    "x = [1, 2, 3, 4, 5], w = [1, 0, -1], dout = [1, 2, 3] and a kernel of length 2."
-    cases = _cases(student, np.array([1., 2., 3.]), np.array([1., 2., 3., 4., 5.]),
+    "The notebook's example (the lecture's sizes: x of length 6, w = [1, 0, -1]) and a kernel of length 2."
+    cases = _cases(student, np.array([1., 2., 3., 4.]), np.array([1., 2., 3., 4., 5., 6.]),
                    np.array([1., 0., -1.]))
     cases += _cases(student, np.array([2., -1., 0., 1.]), np.array([3., 1., 4., 1., 5.]),
                     np.array([2., 7.]))
