@@ -10,9 +10,15 @@ student's code is caught and reported for that check alone::
 
 On leaving the block a one-line summary is printed, and ``SelfCheckFailed`` is
 raised if anything failed, so "Run All" stops at the first broken exercise.
+In a notebook (IPython) that error is shown as one line without a traceback: the
+lines above it already say what is wrong, and a traceback would only show this
+module's internals (see ``_register_with_ipython``). The cell still fails, so
+"Run All" and nbgrader's Validate see it.
 These checks are deliberately few and visible; the autograder runs many more
 hidden ones, with randomized inputs.
 """
+
+import sys
 
 import numpy as np
 
@@ -22,7 +28,23 @@ TODO_MARK = "\u270f\ufe0f"
 
 
 class SelfCheckFailed(AssertionError):
-    """Raised at the end of a SelfCheck block in which a check failed."""
+    """Raised at the end of a SelfCheck block in which a check failed.
+
+    ``str(error)`` is the summary (``"corr2d: 0/4 visible checks passed."``); ``unfinished``
+    is True when a check met NotImplementedError (the exercise is still to do).
+    """
+
+    def __init__(self, summary, exercise=None, unfinished=False, passed=None, total=None):
+        super().__init__(summary)
+        self.exercise = exercise
+        self.unfinished = unfinished
+        self.counts = f"{passed}/{total}" if total is not None else None
+
+    def brief(self):
+        """The one line a notebook (and nbgrader's Validate) shows instead of a traceback."""
+        if self.unfinished and self.exercise is not None and self.counts is not None:
+            return f"{self.exercise}: still to do ({self.counts} visible checks passed)."
+        return str(self)
 
 
 def _describe_array(value):
@@ -69,6 +91,27 @@ def _exception_name(exception_type):
     return exception_type.__name__
 
 
+NOTEBOOK_MODULE = "__main__"   # IPython runs the cells, and defines their functions, here
+
+
+def is_notebook_code(frame):
+    """A frame of a function or class defined in the notebook (not a cell's own lines)."""
+    return (frame.f_globals.get("__name__") == NOTEBOOK_MODULE
+            and frame.f_code.co_name != "<module>")
+
+
+def raising_frame(traceback):
+    """The frame in which the exception of ``traceback`` was raised."""
+    while traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback.tb_frame
+
+
+def raised_in(traceback):
+    """The function (or the class of the method) in which an exception was raised."""
+    return raising_frame(traceback).f_code.co_qualname.split(".")[0]
+
+
 def _asks_for_not_implemented(error, exception_type):
     """True when the check itself asks for NotImplementedError (or a subclass)."""
     kinds = exception_type if isinstance(exception_type, tuple) else (exception_type,)
@@ -90,6 +133,16 @@ class SelfCheck:
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        if (exc_type is not None and issubclass(exc_type, NotImplementedError)
+                and is_notebook_code(raising_frame(tb))):
+            # the block itself called an unfinished notebook function (to build an input
+            # or an expected value): one unfinished check, then the summary as usual
+            self._current_not_implemented = True
+            self.not_implemented = True
+            self._record(f"needs your {raised_in(tb)}", "not implemented yet "
+                         "(it raises NotImplementedError)")
+            self.report()
+            return True
         if exc_type is not None:
             return False
         self.report()
@@ -119,7 +172,8 @@ class SelfCheck:
         # per check: one unfinished function must not disguise a wrong result of another
         mark = TODO_MARK if self._current_not_implemented else FAIL_MARK
         message = f"{mark} {self.exercise}: {label} \u2014 {reason}"
-        if hint:
+        # hints explain wrong values ("... you flipped the kernel"): noise for a stub
+        if hint and not self._current_not_implemented:
             message += f"\n   hint: {hint}"
         print(message)
         return False
@@ -176,7 +230,8 @@ class SelfCheck:
         summary = f"{self.exercise}: {self.passed}/{total} visible checks passed."
         print(summary)
         if self.raise_on_failure:
-            raise SelfCheckFailed(summary)
+            raise SelfCheckFailed(summary, self.exercise, self.not_implemented,
+                                  self.passed, total)
 
 
 def check_saved_model(check, model_class, path, x_test, y_test, target, quick=False):
@@ -215,3 +270,33 @@ def check_saved_model(check, model_class, path, x_test, y_test, target, quick=Fa
         check.true(lambda: accuracy >= target, f"test accuracy >= {target}",
                    hint=f"train with the full recipe (COURSE_QUICK not set) and check your {name}")
     return accuracy
+
+
+def _show_briefly(shell, exception_type, error, traceback, tb_offset=None):
+    """IPython's handler for SelfCheckFailed: the error as one line, no traceback.
+
+    ``_showtraceback`` is where IPython (and ipykernel) put an error: the cell gets an
+    output of type "error" and its execution fails, exactly as with a traceback."""
+    lines = [f"\x1b[0;31m{exception_type.__name__}\x1b[0m: {error.brief()}"]
+    shell._showtraceback(exception_type, error, lines)
+    return lines
+
+
+def _register_with_ipython():
+    """Inside IPython, show SelfCheckFailed with ``_show_briefly``; elsewhere do nothing.
+
+    IPython has one slot for such a handler (``InteractiveShell.set_custom_exc``): it is
+    taken when free or held by an earlier import of this module (a re-import replaces
+    it); another library's handler is left alone, and the usual traceback is shown."""
+    ipython = sys.modules.get("IPython")   # not imported: not inside IPython, import nothing
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or not hasattr(shell, "set_custom_exc"):
+        return False
+    held = tuple(getattr(shell, "custom_exceptions", ()))
+    if any(kind.__module__ != __name__ for kind in held):
+        return False
+    shell.set_custom_exc((SelfCheckFailed,), _show_briefly)
+    return True
+
+
+_register_with_ipython()

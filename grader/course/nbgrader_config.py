@@ -46,6 +46,12 @@ FEEDBACK_PREPROCESSORS = (
     "nbgrader.preprocessors.ClearHiddenTests",
 )
 LATE_PENALTIES = ("none", "zero")   # nbgrader's LateSubmissionPlugin.penalty_method
+# nbgrader's Validate (the button and `nbgrader validate`) lists every failing check cell
+# with its source and its error output. The self-checks' SelfCheckFailed already shows one
+# line ("corr2d: still to do (0/4 visible checks passed)."); any other error is shown the
+# same way in Validate's kernel (the last line of its traceback: "ValueError: ..."), so the
+# list reads as the exercises still to do. The notebook itself keeps full tracebacks.
+VALIDATE_KERNEL_ARGUMENTS = ("--InteractiveShell.xmode=Minimal",)
 
 
 def course_config(root, late_penalty=None):
@@ -68,6 +74,7 @@ def course_config(root, late_penalty=None):
     config.Exchange.root = str(root / "exchange")
     config.Autograde.autograde_preprocessors = list(AUTOGRADE_PREPROCESSORS)
     config.GenerateFeedback.preprocessors = list(FEEDBACK_PREPROCESSORS)
+    config.Execute.extra_arguments = list(VALIDATE_KERNEL_ARGUMENTS)
     # A deleted check cell is put back, so its part gets our score like any other
     # (without this nbgrader leaves it ungraded and flagged for manual grading).
     config.OverwriteCells.add_missing_cells = True
@@ -101,6 +108,8 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 c.Exchange.root = os.path.join(here, "exchange")
 c.Autograde.autograde_preprocessors = {preprocessors!r}
 c.GenerateFeedback.preprocessors = {feedback!r}
+# `nbgrader validate`: each failing check cell's error in one line (a list of what is left)
+c.Execute.extra_arguments = {validate_kernel!r}
 c.OverwriteCells.add_missing_cells = True
 # Late submissions (due dates: `nbgrader db assignment add` above, or
 # `python -m grader autograde --duedate`): "zero" scores them 0, "none" keeps the score.
@@ -129,6 +138,7 @@ def write_config_file(root, late_penalty=None):
     text = _CONFIG_TEXT.format(repo=str(REPO_ROOT), course_id=COURSE_ID,
                                preprocessors=list(AUTOGRADE_PREPROCESSORS),
                                feedback=list(FEEDBACK_PREPROCESSORS),
+                               validate_kernel=list(VALIDATE_KERNEL_ARGUMENTS),
                                late_penalty=late_penalty or written_late_penalty(root) or "none")
     path.write_text(text)
     return path

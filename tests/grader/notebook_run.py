@@ -17,16 +17,17 @@ from nbclient import NotebookClient
 CELL_TIMEOUT = 300   # seconds per cell; quick-mode cells take under 20 s
 
 
-def execute(notebook, workdir, cell_timeout=CELL_TIMEOUT):
+def execute(notebook, workdir, cell_timeout=CELL_TIMEOUT, allow_errors=False):
     """Execute ``notebook`` (a path or a NotebookNode) with ``workdir`` as its working
-    directory. Returns (executed NotebookNode, wall seconds); raises nbclient's errors."""
+    directory. Returns (executed NotebookNode, wall seconds); raises nbclient's errors
+    (with ``allow_errors``, a failing cell keeps its error output and the run goes on)."""
     if not isinstance(notebook, nbformat.NotebookNode):
         notebook = nbformat.read(str(notebook), as_version=4)
     with tempfile.TemporaryDirectory(prefix="kernel-ipc-") as sockets:
         manager = KernelManager(kernel_name="python3", transport="ipc",
                                 ip=str(Path(sockets) / "kernel"))
         client = NotebookClient(notebook, km=manager, timeout=cell_timeout,
-                                kernel_name="python3",
+                                kernel_name="python3", allow_errors=allow_errors,
                                 resources={"metadata": {"path": str(workdir)}})
         started = time.perf_counter()
         try:

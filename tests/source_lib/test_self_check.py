@@ -144,3 +144,64 @@ def test_keyboard_interrupt_in_student_code_is_not_swallowed():
     with pytest.raises(KeyboardInterrupt):
         with SelfCheck("f") as check:
             check.close(interrupted, 1.0, "long loop")
+
+
+def test_hints_are_for_wrong_values_not_for_unfinished_functions(capsys):
+    with SelfCheck("corr2d", raise_on_failure=False) as check:
+        check.close(lambda: stub(), [1.0], "unfinished", hint="you flipped the kernel")
+        check.close(lambda: [2.0], [1.0], "wrong", hint="you flipped the kernel")
+        check.raises(lambda: stub(), ValueError, "rejects", hint="check the shapes first")
+    out = capsys.readouterr().out
+    assert out.count("hint:") == 1
+    assert f"{FAIL_MARK} corr2d: wrong \u2014 got [2.], expected [1.]\n   hint: you flipped" in out
+
+
+def notebook_function(source):
+    """A function defined as a notebook defines it: in the namespace "__main__"."""
+    namespace = {"__name__": "__main__"}
+    exec(source, namespace)
+    return namespace[source.split()[1].split("(")[0]]
+
+
+corr2d = notebook_function("def corr2d(X, K):\n    raise NotImplementedError()\n")
+
+
+def test_unfinished_function_outside_a_thunk_fails_the_check_not_the_cell(capsys):
+    # a check block that builds an expected value with another exercise (not in a lambda)
+    with pytest.raises(SelfCheckFailed) as failed:
+        with SelfCheck("learn_kernel") as check:
+            check.equal(lambda: 1, 1, "a first check")
+            target = corr2d(1, 2)
+            check.equal(lambda: target, 1, "never reached")
+    out = capsys.readouterr().out
+    assert f"{TODO_MARK} learn_kernel: needs your corr2d \u2014 not implemented yet" in out
+    assert "learn_kernel: 1/2 visible checks passed." in out
+    assert failed.value.unfinished and failed.value.exercise == "learn_kernel"
+    assert failed.value.brief() == "learn_kernel: still to do (1/2 visible checks passed)."
+
+
+def test_unfinished_function_outside_a_thunk_without_raising(capsys):
+    with SelfCheck("f", raise_on_failure=False) as check:
+        corr2d(1, 2)
+    assert "f: 0/1 visible checks passed." in capsys.readouterr().out
+    assert check.not_implemented
+
+
+def test_a_library_not_implemented_error_outside_a_thunk_propagates(capsys):
+    with pytest.raises(NotImplementedError):
+        with SelfCheck("f"):
+            stub()                  # defined in this module, not in a notebook
+    assert "visible checks" not in capsys.readouterr().out
+
+
+def test_brief_line_names_the_exercise_still_to_do_or_the_score():
+    with pytest.raises(SelfCheckFailed) as unfinished:
+        with SelfCheck("corr2d") as check:
+            check.close(lambda: stub(), [1.0], "lecture example")
+            check.close(lambda: [1.0], [1.0], "shape")
+    assert unfinished.value.brief() == "corr2d: still to do (1/2 visible checks passed)."
+    with pytest.raises(SelfCheckFailed) as wrong:
+        with SelfCheck("corr2d") as check:
+            check.close(lambda: [2.0], [1.0], "lecture example")
+    assert wrong.value.brief() == "corr2d: 0/1 visible checks passed." == str(wrong.value)
+    assert SelfCheckFailed("plain message").brief() == "plain message"
