@@ -4,7 +4,10 @@
     from source_lib.widgets import conv2d_explorer   # 02: a 3x3 kernel on a photograph
     from source_lib.widgets import layer_geometry    # 03: padding, stride, receptive fields
     from source_lib.widgets import architecture      # 04: edit a small CNN, watch its costs
+    from source_lib.widgets import prediction_explorer  # 06: shift/scramble an image, see predictions
+    from source_lib.widgets import feature_map_browser  # 07: a trained CNN's channels, layer by layer
     from source_lib.widgets.layout import slider     # sliders that keep a draggable track
 
-Each widget falls back to a static figure (with a RuntimeWarning) without ipywidgets.
+``frame`` holds what the new ones share (control sizes, redraws). Each widget falls back
+to a static figure (with a RuntimeWarning) without ipywidgets.
 """
