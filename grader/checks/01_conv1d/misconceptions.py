@@ -51,8 +51,8 @@ LEN_PAD_IGNORED = "padding is ignored: the padded length is n + 2 * padding."
 LEN_DILATION_K = ("a dilated kernel spans dilation * (k - 1) + 1 inputs, not dilation * k: "
                   "there are k - 1 gaps between k taps.")
 LEN_DILATION_ZERO = ("dilation=1 means an ordinary kernel without gaps; you treated it as one "
-                     "gap between taps (the 'dilation 0 = no gaps' convention). The span is "
-                     "dilation * (k - 1) + 1.")
+                     "gap between taps (the slides' 'dilation 0 = no gaps' rate; PyTorch's dilation = rate "
+                     "+ 1). The span is dilation * (k - 1) + 1.")
 LEN_DILATION_IGNORED = "dilation is ignored: a dilated kernel spans dilation * (k - 1) + 1 inputs."
 LEN_STRIDE_IGNORED = "stride is ignored: divide the number of steps by the stride (floor division)."
 LEN_CEIL = ("you rounded up: a window that does not fit completely is dropped, so the "
@@ -77,7 +77,8 @@ PAD_DOUBLE = ("you padded 2 * padding zeros at each end; padding p means p zeros
               "(2p in total).")
 DIL_IGNORED = "dilation is ignored: with dilation d the kernel taps are d positions apart."
 DIL_PLUS_ONE = ("with dilation d the taps are d positions apart (dilation=1 = no gaps); yours "
-                "are d + 1 apart (the 'dilation 0 = no gaps' convention).")
+                "are d + 1 apart (the slides' 'dilation 0 = no gaps' rate; PyTorch's dilation = "
+                "rate + 1).")
 DIL_LENGTH = ("the output is too short: a dilated kernel spans dilation * (k - 1) + 1 inputs, "
               "not dilation * k.")
 CHANNELS_NOT_SUMMED = ("the input channels are not summed: only one input channel contributes "

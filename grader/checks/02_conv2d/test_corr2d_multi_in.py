@@ -19,7 +19,7 @@ def _case(student, X, K, context=None):
 
 @points(1)
 def test_lecture_examples(student):
-    "Lecture examples: the RGB image corner with one 3x3 kernel per channel, and a two-channel 3x3 example."
+    "The lecture's RGB example (one 3x3 kernel per channel) and a two-channel 3x3 image with 2x2 kernels."
     X2 = np.stack([np.arange(9.0).reshape(3, 3), np.arange(1.0, 10.0).reshape(3, 3)])
     K2 = np.stack([np.arange(4.0).reshape(2, 2), np.arange(1.0, 5.0).reshape(2, 2)])
     check_cases([_case(student, ref.RGB_PATCH, ref.RGB_KERNELS, "the lecture's RGB example"),

@@ -26,7 +26,8 @@ SIZE_PAD_IGNORED = "padding is ignored: the padded size is n + 2p."
 SIZE_DIL_DK = ("wrong dilation formula: a dilated kernel spans d(k-1) + 1 inputs, not d*k "
                "(k taps have k - 1 gaps between them).")
 SIZE_DIL_PLUS_ONE = ("wrong dilation formula: dilation 1 is an ordinary kernel; with (d+1)(k-1) "
-                     "you used the 'dilation 0 = no gaps' convention. The span is d(k-1) + 1.")
+                     "you used the slides' 'dilation 0 = no gaps' rate (PyTorch's dilation = rate + 1). "
+                     "The span is d(k-1) + 1.")
 SIZE_DIL_IGNORED = "dilation is ignored: a dilated kernel spans d(k-1) + 1 inputs."
 SIZE_STRIDE_IGNORED = "stride is ignored: divide the number of steps by the stride (floor)."
 SIZE_ARG_ORDER = ("padding and stride are swapped: the signature is conv_output_size(n, k, "

@@ -20,7 +20,8 @@ HOW_TO_READ = {
     "padding": ("count the hatched, dashed zero-padding cells on ONE side; padding p means p "
                 "cells on each side."),
     "dilation": ("look at two neighbouring taps of one output: dilation is the distance between "
-                 "them in cells (adjacent cells = dilation 1, not 0)."),
+                 "them in cells (adjacent cells = dilation 1, not 0: PyTorch's dilation is the "
+                 "slides' rate + 1)."),
     "output_size": ("only the first outputs are drawn: compute the output size from the "
                     "formula with the values you read off (floor division, padding on both "
                     "sides); counting the drawn outputs is not enough."),
