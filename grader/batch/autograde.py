@@ -24,6 +24,8 @@ from grader.batch.unit import zero_result
 from grader.course.nbgrader_config import write_config_file
 from grader.sandbox import launch
 
+PARTS_CHANGED = "Cannot add or remove cells"     # nbgrader's refusal (converters/base.py)
+
 UNSANDBOXED_BANNER = "NOT SANDBOXED: {count} of {total} submissions were graded without " \
                      "the bubblewrap sandbox ({warning})"
 
@@ -170,8 +172,8 @@ def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, prog
             outcomes = itertools.chain(_without_grading([s for s in todo if s.problem]),
                                        backend.start(gradeable) if backend else ())
             root = Path(nbgrader_root or output_dir / "nbgrader")
-            recorder = _record((root, late_penalty), store, submissions, records, todo,
-                               outcomes, progress)
+            recorder = _record((root, late_penalty, nbgrader_root is None), store, submissions,
+                               records, todo, outcomes, progress)
         finally:
             if backend is not None:
                 backend.close()
@@ -179,14 +181,33 @@ def autograde_batch(submissions_dir, only=None, output_dir=None, jobs=None, prog
                        formgrader_copy=nbgrader_root is None)
 
 
+def _register(root, assignments, derived):
+    """Register each assignment's notebooks and grade cells in the gradebook at ``root``.
+
+    nbgrader refuses to add or remove grade cells of a notebook that has submissions, so a
+    course whose parts changed (a new exercise) cannot update an old gradebook. One this batch
+    derives from its stored results (OUTPUT/nbgrader) is then rebuilt from them; a course
+    folder's gradebook is the TA's, and the error says what nbgrader refused."""
+    from grader.course.generate import ReleaseError, generate
+    for assignment in assignments:
+        try:
+            generate(assignment, root)
+        except ReleaseError as error:
+            if not (derived and PARTS_CHANGED in str(error)):
+                raise
+            print(f"the parts of {assignment} changed since {root / 'gradebook.db'} was made: "
+                  "rebuilding that gradebook from the stored results", file=sys.stderr)
+            (Path(root) / "gradebook.db").unlink()
+            return _register(root, assignments, derived=False)
+
+
 def _record(course, store, submissions, records, todo, outcomes, progress):
-    """Set up the gradebook of ``course`` (its root, the late penalty), record every
-    outcome, then bring the gradebook in line with every stored result."""
+    """Set up the gradebook of ``course`` (its root, the late penalty, whether it is derived
+    from the stored results), record every outcome, then bring the gradebook in line with
+    every stored result."""
     from grader.batch import gradebook
-    from grader.course.generate import generate
-    root, late_penalty = course
-    for assignment in sorted({s.assignment for s in submissions}):
-        generate(assignment, root)   # registers notebooks and grade cells in the gradebook
+    root, late_penalty, derived = course
+    _register(root, sorted({s.assignment for s in submissions}), derived)
     write_config_file(root, late_penalty)
     if todo:
         print(f"grading {len(todo)} of {len(submissions)} submissions "

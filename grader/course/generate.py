@@ -9,6 +9,7 @@ its gradebook.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -17,6 +18,9 @@ import nbformat
 from grader.course import points
 from grader.course.layout import solution_notebooks
 from grader.course.nbgrader_config import course_config, remember_alembic_head
+
+
+_ERROR_LINE = re.compile(r"\s*\w+(Error|Exception): ")
 
 
 class ReleaseError(Exception):
@@ -61,6 +65,10 @@ def generate(assignment, root):
     api = NbGraderAPI(config=course_config(root))
     outcome = api.generate_assignment(assignment, force=True, create=True)
     if not outcome.get("success"):
-        raise ReleaseError(f"nbgrader could not generate {assignment}:\n"
-                           f"{outcome.get('error') or outcome.get('log')}")
+        # the reason is in nbgrader's log; its "error" is only the converter's own traceback
+        log = outcome.get("log") or ""
+        reasons = [line.strip() for line in log.splitlines() if _ERROR_LINE.match(line)]
+        raise ReleaseError(f"nbgrader could not generate {assignment}: "
+                           f"{'; '.join(reasons) or 'see its log below'}\n"
+                           f"{log or outcome.get('error')}")
     return Path(root) / "release" / assignment

@@ -5,6 +5,7 @@ uninterrupted run, an unchanged batch is a no-op. Notebook 04 (cheap to grade)."
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -78,6 +79,23 @@ def test_an_unchanged_batch_is_a_no_op(jobs_1, tmp_path):
     assert "nothing to grade: 4 results up to date" in done.stderr
     assert (database.read_bytes(), csv.read_bytes(), graded_at(output)) == before
     assert not leftover.exists()
+
+
+def test_a_gradebook_made_before_the_parts_changed_is_rebuilt_from_the_stored_results(
+        jobs_1, tmp_path):
+    """A new exercise in a graded notebook: nbgrader will not add its grade cell to a notebook
+    with submissions, so the batch's own (derived) gradebook is rebuilt, nothing regraded."""
+    output = tmp_path / "graded"
+    shutil.copytree(jobs_1 / "jobs1", output)
+    with sqlite3.connect(output / "nbgrader" / "gradebook.db") as connection:   # "an old course"
+        connection.execute("UPDATE base_cell SET name = 'test_retired_part' "
+                           "WHERE name = 'test_linear_params'")
+    before = graded_at(output)
+    done = autograde(jobs_1 / "submissions", output, "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert f"the parts of {ASSIGNMENT} changed" in done.stderr
+    assert "nothing to grade: 4 results up to date" in done.stderr and graded_at(output) == before
+    assert gradebook.scores(output / "nbgrader") == gradebook.scores(jobs_1 / "jobs1" / "nbgrader")
 
 
 def test_a_batch_killed_with_sigkill_resumes_and_ends_as_an_uninterrupted_run(
