@@ -19,7 +19,7 @@ import torch
 from source_lib.inspection import (_hooked_modules, _record_outputs, class_probabilities,
                                    plot_feature_maps)
 from source_lib.plotting import closed_figure
-from source_lib.widgets import frame
+from source_lib.widgets import frame, layout
 
 
 def _batch_of_one(image):
@@ -84,7 +84,7 @@ def render_channels(model, image, layer, first_channel=0, n_channels=16, ncols=8
 
 
 def _controls(ipywidgets, count, layers, n_channels):
-    wide = frame.wide(ipywidgets)
+    wide = layout.wide(ipywidgets)
     return {"index": ipywidgets.IntSlider(0, 0, count - 1, description="image", **wide),
             "layer": ipywidgets.Dropdown(options=list(layers), description="layer", **wide),
             "first": ipywidgets.IntSlider(0, 0, 0, step=n_channels, description="first channel",

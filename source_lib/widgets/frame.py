@@ -1,20 +1,12 @@
-"""What the widgets built from sliders and an Output area share: control sizes and redraws.
+"""What the widgets built from controls and an Output area share: the redraw.
 
-    from source_lib.widgets.frame import show_figure, wide
-    slider = ipywidgets.IntSlider(0, 0, 9, description="image", **wide(ipywidgets))
+    from source_lib.widgets.frame import show_figure
     show_figure(output, fig)      # replaces what the Output area shows
+
+Control sizes live in ``source_lib.widgets.layout`` (``slider``, ``wide``).
 """
 
 from source_lib.plotting import png_bytes
-
-CONTROL_WIDTH = "420px"        # a slider track long enough to drag at a normal window size
-DESCRIPTION_WIDTH = "110px"    # room for labels such as "first channel" without truncation
-
-
-def wide(ipywidgets):
-    """Keyword arguments for an ipywidgets control: its width and its label's width."""
-    return {"layout": ipywidgets.Layout(width=CONTROL_WIDTH),
-            "style": {"description_width": DESCRIPTION_WIDTH}}
 
 
 def show_figure(output, fig, dpi=80):

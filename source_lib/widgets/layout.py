@@ -1,6 +1,6 @@
 """Slider sizes that leave a draggable track at a normal notebook width.
 
-    from source_lib.widgets.layout import slider, wrapping_row, track_width
+    from source_lib.widgets.layout import slider, wide, wrapping_row, track_width
 
 An ipywidgets slider is one flex row: description label, track, readout. With the default
 description (80 px) and readout (72 px minimum) a 210 px slider keeps a track of about 34 px,
@@ -45,3 +45,14 @@ def wrapping_row(children):
     """An HBox whose children wrap onto new lines instead of being squeezed."""
     import ipywidgets
     return ipywidgets.HBox(list(children), layout=ipywidgets.Layout(flex_flow="row wrap"))
+
+
+CONTROL_WIDTH = "420px"        # 06/07's controls: a 214 px track beside labels such as
+DESCRIPTION_WIDTH = "110px"    # "first channel", without truncation
+
+
+def wide(ipywidgets):
+    """Keyword arguments for any ipywidgets control (slider, dropdown, check box) of the
+    widgets with long labels: its fixed width, never shrunk, and its label's width."""
+    return {"layout": ipywidgets.Layout(width=CONTROL_WIDTH, flex="0 0 auto"),
+            "style": {"description_width": DESCRIPTION_WIDTH}}

@@ -23,7 +23,7 @@ from source_lib.data.registry import FASHION_MNIST_CLASSES
 from source_lib.inspection import class_probabilities
 from source_lib.invariance import permute_pixels, shift_images
 from source_lib.plotting import closed_figure
-from source_lib.widgets import frame
+from source_lib.widgets import frame, layout
 
 STATIC_SHIFTS = (0, 2, 4)   # pixels to the right in the static figure
 
@@ -112,7 +112,7 @@ def static_predictions(models, image, label=None, permutation=None, scrambled_mo
 
 
 def _controls(ipywidgets, count, max_shift, can_scramble):
-    wide = frame.wide(ipywidgets)
+    wide = layout.wide(ipywidgets)
     return {"index": ipywidgets.IntSlider(0, 0, count - 1, description="test image", **wide),
             "dx": ipywidgets.IntSlider(0, -max_shift, max_shift, description="shift right",
                                        **wide),

@@ -72,3 +72,10 @@ def test_descriptions_fit_their_label():
     box = _architecture_editor(pytest.MonkeyPatch())
     for slider, _ in _sliders(box):
         assert len(slider.description) * 7 <= int(slider.style.description_width[:-2])
+
+
+def test_the_wide_controls_of_06_and_07_keep_a_draggable_track():
+    from source_lib.widgets.layout import wide
+    slider = ipywidgets.IntSlider(0, 0, 9, description="first channel", **wide(ipywidgets))
+    assert track_width(slider) >= MIN_TRACK_PX and slider.layout.flex == "0 0 auto"
+    assert len(slider.description) * 7 <= int(slider.style.description_width[:-2])
