@@ -13,7 +13,6 @@ shared by both, so only the accuracy cache differs.
 import argparse
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from grader.authoring.samples import write_samples  # noqa: E402
-from benchmarks.bench_batch import timed  # noqa: E402
+from benchmarks.bench_batch import print_medians, timed  # noqa: E402
 
 
 def grade(submissions, output, cache_dir):
@@ -49,12 +48,8 @@ def main():
             times["empty cache (predicts)"].append(grade(scratch / "subs", scratch / f"c{run}", cold))
             times["warm cache (reads the accuracy)"].append(
                 grade(scratch / "subs", scratch / f"w{run}", warm))
-        base = statistics.median(times["empty cache (predicts)"])
         print(f"{args.assignment}: the reference graded from scratch, median of {args.runs}")
-        for name, values in times.items():
-            median = statistics.median(values)
-            print(f"  {name:<34} {median:7.1f} s   x{base / median:4.1f}   "
-                  f"runs: {', '.join(f'{v:.1f}' for v in values)}")
+        print_medians(times, baseline="empty cache (predicts)")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -81,6 +81,18 @@ def environment():
     return env
 
 
+def print_medians(times, baseline=None):
+    """One line per {name: [seconds of each run]}: the median, every run, and, given the
+    name of a ``baseline`` entry, how many times faster than it."""
+    base = statistics.median(times[baseline]) if baseline else None
+    width = max(len(name) for name in times) + 2
+    for name, values in times.items():
+        median = statistics.median(values)
+        ratio = f"   x{base / median:4.1f}" if base else ""
+        print(f"  {name:<{width}} {median:7.1f} s{ratio}   "
+              f"(runs: {', '.join(f'{v:.1f}' for v in values)})")
+
+
 def timed(command, cwd, may_fail=False):
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True)

@@ -12,11 +12,8 @@ The submissions are the demo's samples of the assignment (``python -m grader dem
 
 import argparse
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,15 +22,7 @@ sys.path.insert(0, str(REPO))
 from grader.authoring.implementations import demo_selection  # noqa: E402
 from grader.authoring.samples import write_samples  # noqa: E402
 from grader.batch.nbgrader_course import lay_out_course  # noqa: E402
-from benchmarks.bench_batch import environment  # noqa: E402
-
-
-def timed(command, cwd):
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, env=environment(), capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - started
+from benchmarks.bench_batch import print_medians, timed  # noqa: E402
 
 
 def template(assignment, folder):
@@ -66,9 +55,7 @@ def main():
                 [sys.executable, "-m", "grader", "autograde", str(ours), "--jobs",
                  str(args.jobs)], REPO))
         print(f"{args.assignment}: {count} submissions, median of {args.runs} runs")
-        for what, seconds in times.items():
-            print(f"  {what:<36} {statistics.median(seconds):6.1f} s   "
-                  f"(runs: {', '.join(f'{s:.1f}' for s in seconds)})")
+        print_medians(times)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

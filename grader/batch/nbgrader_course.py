@@ -17,6 +17,7 @@ them as released, not "draft"), students get their names from a roster CSV (the 
 import csv
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 from grader.batch.autograde import autograde_batch, write_csv
@@ -53,15 +54,22 @@ def parse_duedates(pairs):
     return duedates
 
 
-def _update_gradebook(root, roster, duedates):
+@contextmanager
+def _course_gradebook(root):
+    """nbgrader's Gradebook of the course folder ``root`` (its SQLAlchemy warnings hidden)."""
     from nbgrader.api import Gradebook
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with Gradebook(course_config(root).CourseDirectory.db_url) as gradebook:
-            for student, names in roster.items():
-                gradebook.update_or_create_student(student, **names)
-            for assignment, duedate in duedates.items():
-                gradebook.update_or_create_assignment(assignment, duedate=duedate)
+            yield gradebook
+
+
+def _update_gradebook(root, roster, duedates):
+    with _course_gradebook(root) as gradebook:
+        for student, names in roster.items():
+            gradebook.update_or_create_student(student, **names)
+        for assignment, duedate in duedates.items():
+            gradebook.update_or_create_assignment(assignment, duedate=duedate)
 
 
 def _reported(outcome, what):
@@ -123,13 +131,11 @@ def autograde_course(root, only=None, output_dir=None, roster=None, duedates=Non
 def _take_late_penalties(root, rows):
     """Each row's ``late_penalty``: what nbgrader's late-submission plugin took off in the
     gradebook (nbgrader's formgrader shows scores before it; its export after it)."""
-    from nbgrader.api import Gradebook, MissingEntry
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with Gradebook(course_config(root).CourseDirectory.db_url) as gradebook:
-            for row in rows:
-                try:
-                    submission = gradebook.find_submission(row["assignment"], row["student"])
-                except MissingEntry:
-                    continue
-                row["late_penalty"] = float(submission.late_submission_penalty or 0.0)
+    from nbgrader.api import MissingEntry
+    with _course_gradebook(root) as gradebook:
+        for row in rows:
+            try:
+                submission = gradebook.find_submission(row["assignment"], row["student"])
+            except MissingEntry:
+                continue
+            row["late_penalty"] = float(submission.late_submission_penalty or 0.0)
