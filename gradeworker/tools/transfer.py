@@ -214,7 +214,9 @@ def _read_groups(groups, names):
     for group in groups:
         params = group["params"]
         params = [params] if isinstance(params, torch.Tensor) else list(params)
-        given.append({**group, "params": params})
+        # a set goes to SGD as it is: torch.optim refuses sets (their order is not fixed)
+        given.append({**group, "params": group["params"] if isinstance(group["params"], set)
+                      else params})
         for param in params:
             if id(param) in names:
                 lrs.setdefault(names[id(param)], []).append(group.get("lr"))
