@@ -108,22 +108,27 @@ class BasicBlock(nn.Module):
 
 
 class ResNet18(nn.Module):
-    """torchvision's ResNet-18: stem 7x7/2 + max pool, four stages of two BasicBlocks."""
+    """torchvision's ResNet-18: stem 7x7/2 + max pool, four stages of two BasicBlocks.
 
-    def __init__(self, num_classes=1000):
+    ``width`` is the stem's and first stage's channel count; the stages have ``width``,
+    ``2 * width``, ``4 * width`` and ``8 * width`` channels (64 = torchvision's; 32, "half
+    width", has about a quarter of the parameters). The state-dict keys do not depend on it.
+    """
+
+    def __init__(self, num_classes=1000, width=64):
         super().__init__()
-        self.conv1 = nn.Conv2d(3, 64, kernel_size=7, stride=2, padding=3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
+        self.conv1 = nn.Conv2d(3, width, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-        stages, channels = [], 64
-        for width, stride in [(64, 1), (128, 2), (256, 2), (512, 2)]:
-            stages.append(nn.Sequential(BasicBlock(channels, width, stride),
-                                        BasicBlock(width, width)))
-            channels = width
+        stages, channels = [], width
+        for stage_width, stride in [(width, 1), (2 * width, 2), (4 * width, 2), (8 * width, 2)]:
+            stages.append(nn.Sequential(BasicBlock(channels, stage_width, stride),
+                                        BasicBlock(stage_width, stage_width)))
+            channels = stage_width
         self.layer1, self.layer2, self.layer3, self.layer4 = stages
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512, num_classes)
+        self.fc = nn.Linear(8 * width, num_classes)
 
     def forward(self, x):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))

@@ -59,7 +59,6 @@ def save_checkpoint(model, path, **metadata):
     over ``path``, so an interrupted save never leaves a half-written checkpoint
     (the previous one, if any, survives). Parent folders are created.
     """
-    path = Path(path)
     payload = {
         "format": FORMAT,
         "model_class": type(model).__name__,
@@ -68,6 +67,14 @@ def save_checkpoint(model, path, **metadata):
                        for name, tensor in model.state_dict().items()},
         "metadata": _clean_metadata(metadata),
     }
+    return save_atomically(payload, path)
+
+
+def save_atomically(payload, path):
+    """``torch.save(payload, path)`` through a temporary file in the same folder renamed over
+    ``path``: an interrupted save leaves the previous file (if any) and no partial one.
+    Parent folders are created; returns the path."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -175,6 +182,11 @@ def _load_into(model, source, label, strict, map_location):
     payload = _read(source, label, map_location)
     _check_format(payload, label)
     saved = payload["state_dict"]
+    # a model that shapes itself after the weights (08's TransferNet(): any width, any number
+    # of classes) does so before they are compared with its own
+    adapt = getattr(model, "adapt_to_state_dict", None)
+    if callable(adapt):
+        adapt(saved)
     report = _mismatch_report(saved, model, strict)
     if report:
         saved_class = payload.get("model_class", "?")
