@@ -31,7 +31,8 @@ def test_set(dataset):
     per grading process from the prepared data directory (never downloaded mid-batch)."""
     from source_lib.data import DataError, load_cifar10, load_fashion_mnist
     loaders = {"fashion_mnist": lambda: load_fashion_mnist("test", download=False),
-               "cifar10": lambda: load_cifar10("test", download=False)}
+               "cifar10": lambda: load_cifar10("test", download=False),
+               "cifar10_target": _cifar10_target}
     try:
         images, labels = loaders[dataset]()
     except DataError as error:
@@ -42,16 +43,25 @@ def test_set(dataset):
     return np.ascontiguousarray(images), labels
 
 
+def _cifar10_target():
+    """08: the test images of the target classes (labels 0..4), which pretraining never saw."""
+    from source_lib.transfer.tasks import target_test_set
+    return target_test_set(download=False)
+
+
+N_CLASSES = {"cifar10_target": 5}
+
+
 @functools.lru_cache(maxsize=None)
 def test_set_digest(dataset):
     return accuracy_cache.array_digest(*test_set(dataset))
 
 
-def _predict(student, class_name, file_name, data, images):
+def _predict(student, class_name, file_name, data, images, n_classes):
     try:
         return student.tool("checkpoint_predictions", class_name, file_name,
                             np.frombuffer(data, dtype=np.uint8), images,
-                            timeout=PREDICT_TIMEOUT)
+                            n_classes=n_classes, timeout=PREDICT_TIMEOUT)
     except StudentCodeError as error:
         if error.exc_type == "CheckpointError":
             raise CheckFailed(f"`{file_name}` could not be loaded into your `{class_name}`: "
@@ -82,7 +92,8 @@ def _predicted_accuracy(student, class_name, file_name, data, dataset):
     images, labels = test_set(dataset)
     seed = int.from_bytes(hashlib.sha256(data).digest()[:8], "little")
     order = np.random.default_rng(seed).permutation(len(images))
-    predicted = np.asarray(_predict(student, class_name, file_name, data, images[order]))
+    predicted = np.asarray(_predict(student, class_name, file_name, data, images[order],
+                                    N_CLASSES.get(dataset, 10)))
     if predicted.shape != (len(images),) or predicted.dtype.kind not in "iu":
         raise CheckFailed(f"Your `{class_name}` did not give one class per test image.")
     return float(np.mean(predicted == labels[order]))

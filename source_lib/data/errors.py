@@ -24,18 +24,22 @@ class DataUnavailableError(DataError):
 
 
 class ChecksumError(DataError):
-    """A file's md5 does not match the registry.
+    """A file's md5 (or sha256) does not match the registry.
 
     Attributes ``path``, ``expected`` and ``actual`` hold the file and both
-    md5 hex digests so callers can report or log them.
+    hex digests (``expected`` may be a prefix, as torchvision's sha256 in file
+    names), ``algorithm`` the hash's name, so callers can report or log them.
     """
 
-    def __init__(self, path, expected, actual, detail=""):
+    def __init__(self, path, expected, actual, detail="", algorithm="md5"):
         self.path = str(path)
         self.expected = expected
         self.actual = actual
+        self.algorithm = algorithm
+        wanted = (f"a {algorithm} starting with {expected}" if len(expected) < len(actual)
+                  else f"{algorithm} {expected}")
         message = (
-            f"Checksum mismatch for {self.path}: expected md5 {expected}, "
+            f"Checksum mismatch for {self.path}: expected {wanted}, "
             f"got {actual}. {detail}".rstrip()
         )
         super().__init__(message)

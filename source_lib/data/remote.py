@@ -1,13 +1,14 @@
 """Downloading dataset files and finding verified copies on disk.
 
 ``download`` streams one URL to ``dest + ".part"`` and renames it only once the
-md5 is right, so an interrupted download never leaves a file that looks
-complete. ``fetch`` finds (or downloads) all files of a registered dataset.
+md5 (or sha256 prefix) is right, so an interrupted download never leaves a file
+that looks complete. ``fetch`` finds (or downloads) all files of a registered dataset.
 """
 
 import hashlib
 import http.client
 import os
+import re
 import socket
 import urllib.error
 import urllib.request
@@ -31,39 +32,52 @@ _NETWORK_ERRORS = (urllib.error.URLError, socket.timeout, TimeoutError, Connecti
                    http.client.HTTPException)
 
 
-def download(url, dest, md5=None, progress=True, timeout=30):
+def download(url, dest, md5=None, progress=True, timeout=30, sha256_prefix=None):
     """Download ``url`` to ``dest`` and return ``dest`` as a Path.
 
     Streams into ``dest + ".part"`` with a tqdm progress bar, checks ``md5``
-    (hex digest, None = unchecked) and renames atomically. On a mismatch the
-    part file is deleted and :class:`ChecksumError` is raised; network failures
-    raise :class:`DataUnavailableError`.
+    (hex digest) and/or ``sha256_prefix`` (the leading hex digits of the sha256,
+    at least 8, as torchvision names its files; None = unchecked) and renames
+    atomically. On a mismatch the part file is deleted and :class:`ChecksumError`
+    is raised; network failures raise :class:`DataUnavailableError`.
     """
     dest = Path(dest)
+    wanted = _wanted_digests(md5, sha256_prefix)
     part = Path(str(dest) + ".part")
     try:
-        actual = _stream(url, part, progress, timeout, dest.name)
+        actual = _stream(url, part, progress, timeout, dest.name, wanted)
     except BaseException:
         part.unlink(missing_ok=True)
         raise
-    if md5 is not None and actual != md5:
-        part.unlink(missing_ok=True)
-        raise ChecksumError(dest, md5, actual, (
-            "The downloaded data is damaged or the server sent a different file; "
-            "nothing was saved. Try again later, or set COURSE_DATA_DIR to a folder "
-            "with a good copy."))
+    for algorithm, expected in wanted.items():
+        got = actual[algorithm]
+        if got != expected and not (algorithm == "sha256" and got.startswith(expected)):
+            part.unlink(missing_ok=True)
+            raise ChecksumError(dest, expected, got, (
+                "The downloaded data is damaged or the server sent a different file; "
+                "nothing was saved. Try again later, or set COURSE_DATA_DIR to a folder "
+                "with a good copy."), algorithm=algorithm)
     os.replace(part, dest)
     if md5 is not None:
         remember_verified(dest, md5)
     return dest
 
 
-def _stream(url, part, progress, timeout, label):
-    """Copy the body of ``url`` into ``part``; return its md5 hex digest."""
+def _wanted_digests(md5, sha256_prefix):
+    """{algorithm: expected hex} for the checks asked for (lower case)."""
+    if sha256_prefix is not None and not re.fullmatch(r"[0-9a-fA-F]{8,64}", sha256_prefix):
+        # a short prefix (or "") would accept almost any file
+        raise ValueError(f"sha256_prefix must be 8 to 64 hex digits, got {sha256_prefix!r}")
+    wanted = {"md5": md5, "sha256": sha256_prefix}
+    return {name: value.lower() for name, value in wanted.items() if value is not None}
+
+
+def _stream(url, part, progress, timeout, label, wanted):
+    """Copy the body of ``url`` into ``part``; return {algorithm: hex digest} for ``wanted``."""
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             total = int(response.headers.get("Content-Length") or 0) or None
-            return _copy(response, part, total, progress, label, url)
+            return _copy(response, part, total, progress, label, url, wanted)
     except urllib.error.HTTPError as exc:
         raise DataUnavailableError(
             f"the server answered HTTP {exc.code} ({exc.reason}) for {url}") from None
@@ -74,8 +88,9 @@ def _stream(url, part, progress, timeout, label):
             f"firewall, or the server is down)") from None
 
 
-def _copy(response, part, total, progress, label, url):
-    digest = hashlib.md5(usedforsecurity=False)
+def _copy(response, part, total, progress, label, url, wanted):
+    # FIPS builds refuse md5 unless told it is not used for security (it only detects damage here)
+    digests = {name: hashlib.new(name, usedforsecurity=name != "md5") for name in wanted}
     received = 0
     # Created only once the server answered, so a failed attempt leaves no empty folders.
     part.parent.mkdir(parents=True, exist_ok=True)
@@ -84,13 +99,14 @@ def _copy(response, part, total, progress, label, url):
     with bar, open(part, "wb") as out:
         while chunk := response.read(_CHUNK):
             out.write(chunk)
-            digest.update(chunk)
+            for digest in digests.values():
+                digest.update(chunk)
             received += len(chunk)
             bar.update(len(chunk))
     if total is not None and received != total:
         raise DataUnavailableError(
             f"the download of {url} was cut short ({received} of {total} bytes)")
-    return digest.hexdigest()
+    return {name: digest.hexdigest() for name, digest in digests.items()}
 
 
 def spec_dirs(spec, roots):

@@ -13,6 +13,8 @@ GRADED = {
     "06_fc_vs_cnn_fashionmnist": {"MLP", "SmallCNN", "train_epoch", "evaluate", "conv_block"},
     "07_cifar10": {"random_crop_flip", "ConvBNReLU", "ResidualBlock", "CifarNet",
                    "prepare_model"},
+    "08_transfer_learning": {"freeze", "replace_head", "count_trainable", "extract_features",
+                             "param_groups"},
 }
 
 

@@ -13,6 +13,7 @@ import gzip
 import http.server
 import io
 import pickle
+import socket
 import tarfile
 import threading
 from pathlib import Path
@@ -150,6 +151,13 @@ def serve_directory(folder):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 with nothing listening (a URL on it is "no network")."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def spec_for(name, base_url, md5s, split_sizes=None, **changes):

@@ -12,7 +12,7 @@ from source_lib.data import locate
 from source_lib.data.registry import DATASETS
 
 from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
-from data_fixtures import (serve_directory, spec_for, write_cifar_jpeg_tar,
+from data_fixtures import (free_port, serve_directory, spec_for, write_cifar_jpeg_tar,
                            write_cifar_python_tar, write_fashion_mnist)
 
 
@@ -23,12 +23,6 @@ def served(tmp_path):
     folder.mkdir()
     with serve_directory(folder) as base_url:
         yield folder, base_url
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_download_success_shows_progress(served, tmp_path, capsys):
@@ -63,7 +57,7 @@ def test_http_404_is_data_unavailable(served, tmp_path):
 
 
 def test_connection_refused_is_data_unavailable(tmp_path):
-    url = f"http://127.0.0.1:{_free_port()}/file.gz"
+    url = f"http://127.0.0.1:{free_port()}/file.gz"
     with pytest.raises(data.DataUnavailableError, match="could not download"):
         data.download(url, tmp_path / "file.gz", progress=False)
 
@@ -123,7 +117,7 @@ def test_download_false_with_nothing_present(course_dirs):
 
 
 def test_offline_download_becomes_data_unavailable(course_dirs, monkeypatch):
-    spec = spec_for("fashion_mnist", f"http://127.0.0.1:{_free_port()}/", {})
+    spec = spec_for("fashion_mnist", f"http://127.0.0.1:{free_port()}/", {})
     monkeypatch.setitem(DATASETS, "fashion_mnist", spec)
     with pytest.raises(data.DataUnavailableError) as info:
         data.load_fashion_mnist("train")
