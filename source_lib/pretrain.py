@@ -1,6 +1,6 @@
 """Pretrain the course's backbone (notebook 08, reused by 09) on the source task.
 
-    python -m source_lib.pretrain            # full recipe: ~6 minutes on 2 CPU cores
+    python -m source_lib.pretrain            # full recipe: ~2 minutes on 2 CPU cores
     python -m source_lib.pretrain --quick    # a few seconds (also under COURSE_QUICK=1)
     python -m source_lib.pretrain --status   # is it cached? where?
     python -m source_lib.pretrain --force    # train again even if cached
@@ -22,12 +22,12 @@ From Python (the notebooks)::
 
 import argparse
 import ast
+import contextlib
 import datetime
 import hashlib
 import inspect
 import json
 import os
-import shutil
 import sys
 import textwrap
 import time
@@ -76,8 +76,11 @@ class PretrainRecipe(recipes.Recipe):
 
 
 # No random crops or flips here (they are notebook 07's exercise): weight decay, label
-# smoothing, mixup and a one-cycle schedule regularise instead.
-RECIPE = PretrainRecipe(epochs=24, batch_size=256, lr=0.1, weight_decay=5e-4, warmup=0.2,
+# smoothing, mixup and a one-cycle schedule regularise instead. Measured on 2 cores: 12
+# epochs, ~100 s, source test accuracy 0.82; 24 epochs gave 0.83 (and no better features
+# for the target classes); peak lr 0.1 beat 0.2 and 0.4, mixup alpha 1.0 and weight decay
+# 2e-3 changed nothing beyond noise.
+RECIPE = PretrainRecipe(epochs=12, batch_size=256, lr=0.1, weight_decay=5e-4, warmup=0.2,
                         label_smoothing=0.1, mixup=0.2)
 QUICK_RECIPE = replace(RECIPE, epochs=3, train_samples=4096, test_samples=1000)
 
@@ -252,25 +255,56 @@ def pretrain(recipe=None, data=None, *, progress=True, force=False, train=True, 
     recipe = recipe or pretrain_recipe()
     data = data if data is not None else source_data(recipe)
     folder = cache_folder(recipe, data)
-    meta = None if force else _read_meta(folder)
-    if meta is not None and (folder / "backbone.pt").is_file():
-        model = TransferNet()
-        load_checkpoint(model, folder / "backbone.pt")
-        return model.eval(), {**meta, "path": str(folder), "trained_now": False}
+    cached = None if force else _cached(folder)
+    if cached is not None:
+        return cached
     if not train:
         raise BackboneNotPretrained(
             f"the course backbone is not pretrained yet (looked in {folder}); run "
-            "`python -m source_lib.pretrain` (about 6 minutes on 2 cores).")
-    if force and folder.exists():
-        shutil.rmtree(folder)
+            "`python -m source_lib.pretrain` (about 2 minutes on 2 cores).")
     folder.mkdir(parents=True, exist_ok=True)
-    previous_threads = torch.get_num_threads()
-    set_num_threads(recipe.threads)
-    try:
-        model, meta = _train(recipe, data, folder, progress, on_epoch)
-    finally:
-        torch.set_num_threads(previous_threads)
+    with _training_lock(folder):
+        cached = None if force else _cached(folder)   # another process may have trained it
+        if cached is not None:
+            return cached
+        for name in ("meta.json", "backbone.pt", "progress.pt") if force else ():
+            (folder / name).unlink(missing_ok=True)
+        previous_threads = torch.get_num_threads()
+        set_num_threads(recipe.threads)
+        try:
+            model, meta = _train(recipe, data, folder, progress, on_epoch)
+        finally:
+            torch.set_num_threads(previous_threads)
     return model.eval(), {**meta, "path": str(folder), "trained_now": True}
+
+
+def _cached(folder):
+    """(model, meta) from a finished cache folder, else None."""
+    meta = _read_meta(folder)
+    if meta is None or not (folder / "backbone.pt").is_file():
+        return None
+    model = TransferNet()
+    load_checkpoint(model, folder / "backbone.pt")
+    return model.eval(), {**meta, "path": str(folder), "trained_now": False}
+
+
+@contextlib.contextmanager
+def _training_lock(folder):
+    """One process trains in ``folder`` at a time (a notebook and the command, say): the
+    others wait. The kernel frees the lock of a killed process. No lock without fcntl
+    (Windows): a second run there resumes from the same saved state."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(folder / ".lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            print(f"Another process is pretraining this backbone ({folder}): waiting for it.")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
 
 
 def course_backbone(quick=None, train=True, progress=True):
@@ -281,7 +315,7 @@ def course_backbone(quick=None, train=True, progress=True):
     data = source_data(recipe)
     folder = cache_folder(recipe, data)
     if train and _read_meta(folder) is None:
-        minutes = "a few seconds" if recipe is QUICK_RECIPE else "about 6 minutes on 2 cores"
+        minutes = "a few seconds" if recipe is QUICK_RECIPE else "about 2 minutes on 2 cores"
         print(f"The course backbone is not pretrained yet: training it now ({minutes}; "
               f"cached in {folder}).")
     return pretrain(recipe, data, progress=progress, train=train)

@@ -70,7 +70,7 @@ def evaluate(model, x, y):
     return accuracy_of(model, x, y)
 
 
-def fit_linear_probe(features, labels, num_classes=None, weight_decay=1e-3, steps=100, seed=0):
+def fit_linear_probe(features, labels, num_classes=None, weight_decay=1e-2, steps=100, seed=0):
     """An ``nn.Linear(D, num_classes)`` trained on fixed ``features`` (N, D) to predict
     ``labels`` (N,): multinomial logistic regression with an L2 penalty ``weight_decay``,
     full batch, L-BFGS (a second or two for 25,000 x 256). Features are standardised

@@ -1,8 +1,11 @@
 """source_lib.pretrain with a tiny recipe on synthetic images: a killed run resumes where it
-stopped and ends with the same weights as an uninterrupted one, a cached backbone trains
-nothing, the cache key follows recipe and data, and the command line reports the cache."""
+stopped and ends with the same weights as an uninterrupted one, a second run waits for the
+one training, a cached backbone trains nothing, the cache key follows recipe and data, and
+the command line reports the cache."""
 
 import json
+import threading
+import time
 
 import pytest
 import torch
@@ -12,6 +15,8 @@ from source_lib import pretrain as pretrain_module
 from source_lib.pretrain import (
     BackboneNotPretrained,
     PretrainRecipe,
+    _train,
+    _training_lock,
     cache_folder,
     course_backbone,
     main,
@@ -51,7 +56,7 @@ def test_a_killed_run_resumes_and_ends_as_an_uninterrupted_one(tmp_path, monkeyp
     model, meta = pretrain(TINY, data, progress=False, on_epoch=seen.append)
     assert seen == [1, 2, 3] and "Resuming the pretraining after epoch 1" in capsys.readouterr().out
     assert meta["epochs"] == 3 and meta["trained_now"] and not (folder / "progress.pt").exists()
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []   # no temp files
+    assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []   # no temp files
     monkeypatch.setenv("COURSE_CACHE_DIR", str(tmp_path / "elsewhere"))
     uninterrupted, _ = pretrain(TINY, data, progress=False)
     for (name, a), b in zip(model.state_dict().items(), uninterrupted.state_dict().values()):
@@ -113,3 +118,32 @@ def test_the_command_reports_the_cache(tiny_source_task, capsys):
     assert main(["--status", "--quick"]) == 0
     assert "pretrained: source test accuracy" in capsys.readouterr().out
     assert main([]) == 0 and "already cached" in capsys.readouterr().out
+
+
+def _pretrain_in_thread(data, results):
+    thread = threading.Thread(target=lambda: results.append(pretrain(TINY, data, progress=False)))
+    thread.start()
+    return thread
+
+
+def test_a_second_process_waits_for_the_one_training(capsys):
+    data, results = _data(), []
+    folder = cache_folder(TINY, data)
+    folder.mkdir(parents=True)
+    with _training_lock(folder):                 # someone else is training
+        thread = _pretrain_in_thread(data, results)
+        time.sleep(0.5)
+        assert thread.is_alive() and results == []
+        assert "Another process is pretraining this backbone" in capsys.readouterr().out
+        _train(TINY, data, folder, False, None)  # ... and finishes
+    thread.join(timeout=60)
+    assert not results[0][1]["trained_now"]      # the waiting one read the result
+
+
+def test_the_lock_is_free_again_after_a_failed_run():
+    data = _data()
+    with pytest.raises(Killed):
+        pretrain(TINY, data, progress=False, on_epoch=_kill_after(1, []))
+    results = []
+    _pretrain_in_thread(data, results).join(timeout=60)
+    assert results and results[0][1]["trained_now"]

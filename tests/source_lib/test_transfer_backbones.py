@@ -83,6 +83,17 @@ def test_auto_without_a_weights_module_uses_the_course_backbone(monkeypatch):
     assert info.kind == "course" and "no ImageNet weights module" in info.imagenet_unavailable
 
 
+def test_auto_survives_a_broken_weights_module(monkeypatch):
+    def broken(download=True, progress=True):
+        raise TypeError("download() got an unexpected keyword argument")
+
+    _weights_module(monkeypatch, broken)
+    _, info = load_backbone()
+    assert info.kind == "course" and info.imagenet_unavailable.startswith("TypeError: download()")
+    with pytest.raises(TypeError):
+        load_backbone("imagenet")
+
+
 def test_an_unknown_choice_is_refused(monkeypatch):
     monkeypatch.setenv("COURSE_BACKBONE", "vgg")
     with pytest.raises(ValueError, match="COURSE_BACKBONE"):
