@@ -39,7 +39,12 @@ from source_lib.transfer.backbones import load_backbone
 from source_lib.transfer.budgets import experiment_budget
 from source_lib.transfer.features import cached_features
 from source_lib.transfer.model import STAGES, TransferNet, trainable_after
-from source_lib.transfer.tasks import fashion_task, few_labels, target_task, target_test_set
+from source_lib.transfer.tasks import (
+    fashion_task,
+    few_labels,
+    target_task,
+    target_test_set,
+)
 from source_lib.transfer.training import evaluate, fit, fit_linear_probe
 
 REPO = Path(__file__).resolve().parents[1]
@@ -79,8 +84,8 @@ def accuracy_table(runs, pool, test, test_features):
     pool_features = runs.features(*pool, tag="target-pool")
     table = {"from scratch": {}, "linear probe": {}, "fine-tuning": {}}
     for count in budget.counts:
-        for name in table:
-            table[name][count] = []
+        for per_count in table.values():
+            per_count[count] = []
         for seed in budget.seeds:
             x, y = few_labels(*pool, count, seed=seed)
             fx, fy = few_labels(*pool_features, count, seed=seed)    # the same images
