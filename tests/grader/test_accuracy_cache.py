@@ -21,7 +21,7 @@ class FakeStudent:
         self.extraction = SimpleNamespace(units=[CodeUnit(1, 1, source, ["Net"])])
         self.trusted, self.right, self.fails, self.calls = {}, right, fails, 0
 
-    def tool(self, name, class_name, file_name, data, images, timeout=None):
+    def tool(self, name, class_name, file_name, data, images, n_classes=10, timeout=None):
         self.calls += 1
         if self.fails:
             raise self.fails
