@@ -5,6 +5,7 @@
     from source_lib.transfer.backbones import load_backbone     # ImageNet or the course's
     from source_lib.transfer.features import cached_features, loader
     from source_lib.transfer.training import fit, evaluate, fit_linear_probe
+    from source_lib.transfer.plots import plot_accuracy_vs_labels, plot_embeddings, show_neighbours
 
 The course backbone is pretrained by ``python -m source_lib.pretrain`` (cached).
 """
