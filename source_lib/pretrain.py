@@ -214,7 +214,7 @@ class _Run:
 
 def _train(recipe, data, folder, progress, on_epoch):
     """Train (or continue training) in ``folder``; returns (model, meta)."""
-    x_train, y_train, x_test, y_test = data
+    x_train, y_train, x_test, y_test = tuple(data)
     run, progress_file = _Run(recipe, x_train, y_train), folder / "progress.pt"
     if progress_file.is_file():
         run.restore(torch.load(progress_file, weights_only=True))

@@ -172,7 +172,7 @@ RECORDED = ("the backbone's outputs recorded gradients (autograd kept a graph of
 # ---------------------------------------------------------------- param_groups
 def groups_swapped(model, lr_backbone, lr_head):
     head = {id(p) for p in model.head.parameters()}
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    trainable = [q for q in model.parameters() if q.requires_grad]
     return [{"params": [p for p in trainable if id(p) not in head], "lr": lr_head},
             {"params": [p for p in trainable if id(p) in head], "lr": lr_backbone}]
 
@@ -191,7 +191,7 @@ def groups_head_twice(model, lr_backbone, lr_head):
 
 def groups_without_lr(model, lr_backbone, lr_head):
     head = {id(p) for p in model.head.parameters()}
-    trainable = [p for p in model.parameters() if p.requires_grad]
+    trainable = [q for q in model.parameters() if q.requires_grad]
     return [{"params": [p for p in trainable if id(p) not in head]},
             {"params": [p for p in trainable if id(p) in head], "lr": lr_head}]
 
