@@ -5,7 +5,7 @@
     budget = experiment_budget()            # FULL, or QUICK under COURSE_QUICK=1
     budget.steps[20]                        # SGD steps of a run with 20 labels per class
 
-Full mode fits the whole notebook in about 6 minutes on 2 CPU cores (the course backbone
+Full mode fits the whole notebook in about 3 to 4 minutes on 2 CPU cores (3 min 18 s measured; the course backbone
 pretrained and cached); quick mode (tests, CI) in well under a minute and a half.
 """
 

@@ -4,16 +4,22 @@ DEMO; the test suite grades all of them: see grader.authoring.implementations).
 Right ones are written the ways students write them (other ways to keep a batch norm still,
 names instead of ids, inference mode, a head sized by running the backbone); wrong ones make
 one slip each, the misconceptions the issue names among them. None hands in a checkpoint
-(``_no_file``): grading one costs seconds, and the reference covers it.
+(``_NO_FILE``): grading one costs seconds, and the reference covers it; the demo's samples
+(DEMO) do.
 """
 
 from grader.authoring.implementations import Implementation
 
 _NO_FILE = {"transfer.pt": None}
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("freeze_then_eval", "extract_in_train_mode", "groups_lr_swapped")
 
 
 def _impl(student, description, cells, loses=None, **options):
-    return Implementation(student, description, cells, loses or {}, files=_NO_FILE, **options)
+    # the demo's samples hand in the reference's transfer.pt: a TA sees each mistake cost
+    # only its own part
+    files = {} if student in DEMO else _NO_FILE
+    return Implementation(student, description, cells, loses or {}, files=files, **options)
 
 
 # ---------------------------------------------------------------- freeze, right
@@ -436,5 +442,3 @@ _GROUPS_IMPLEMENTATIONS = [
 IMPLEMENTATIONS = (_FREEZE_IMPLEMENTATIONS + _HEAD_IMPLEMENTATIONS + _COUNT_IMPLEMENTATIONS
                    + _EXTRACT_IMPLEMENTATIONS + _GROUPS_IMPLEMENTATIONS)
 
-# What `python -m grader demo` grades besides the reference and the blank release.
-DEMO = ("freeze_then_eval", "extract_in_train_mode", "groups_lr_swapped")
