@@ -62,8 +62,7 @@ def freeze_run(namespace, spec, trainable=None, before=None, steps=3, seed=0):
         freeze(model, trainable=tuple(before))
     flags = {n: p.requires_grad for n, p in model.named_parameters()}
     returned = freeze(model) if trainable is None else freeze(model, trainable=tuple(trainable))
-    judged = _judged_model(returned, model, flags if before is not None else
-                           {n: True for n in flags})
+    judged = _judged_model(returned, model, flags)
     norms = tm.batch_norm_names(judged)
     modules = dict(judged.named_modules())
     after_freeze = {name: modules[name].training for name in norms}

@@ -111,9 +111,14 @@ def parameters_of(model):
     return {name: p.detach().clone() for name, p in model.named_parameters()}
 
 
+def inside(name, parts):
+    """True when the dotted ``name`` is one of ``parts`` or lies inside one of them."""
+    return any(name == part or name.startswith(part + ".") for part in parts)
+
+
 def freeze_by_name(model, frozen):
     """``model`` with the parameters under the dotted names ``frozen`` made non-trainable
     (the checks' own way, so a test of one function never depends on the student's freeze)."""
     for name, parameter in model.named_parameters():
-        parameter.requires_grad_(not any(name == f or name.startswith(f + ".") for f in frozen))
+        parameter.requires_grad_(not inside(name, frozen))
     return model

@@ -6,11 +6,9 @@ trusted side), and the messages that name each mistake. Loaded with
 import torch
 from torch import nn
 
+from gradeworker.tools.transfer_models import inside
+
 BATCH_NORM = nn.modules.batchnorm._BatchNorm
-
-
-def _inside(name, parts):
-    return any(name == part or name.startswith(part + ".") for part in parts)
 
 
 def _set_flags(model, keep):
@@ -21,13 +19,13 @@ def _set_flags(model, keep):
 
 # ---------------------------------------------------------------- freeze
 def freeze_flags_only(model, trainable=("head",)):
-    return _set_flags(model, lambda name: _inside(name, trainable))
+    return _set_flags(model, lambda name: inside(name, trainable))
 
 
 def freeze_then_eval(model, trainable=("head",)):
-    _set_flags(model, lambda name: _inside(name, trainable))
+    _set_flags(model, lambda name: inside(name, trainable))
     for name, module in model.named_modules():
-        if isinstance(module, BATCH_NORM) and not _inside(name, trainable):
+        if isinstance(module, BATCH_NORM) and not inside(name, trainable):
             module.eval()
     return model
 
@@ -37,7 +35,7 @@ def freeze_everything(model, trainable=("head",)):
 
 
 def freeze_inverted(model, trainable=("head",)):
-    return _set_flags(model, lambda name: not _inside(name, trainable))
+    return _set_flags(model, lambda name: not inside(name, trainable))
 
 
 def freeze_top_level_names(model, trainable=("head",)):
@@ -59,7 +57,7 @@ FREEZE_FLAG_MISTAKES = [
 ]
 def freeze_never_unfreezes(model, trainable=("head",)):
     for name, parameter in model.named_parameters():
-        if not _inside(name, trainable):
+        if not inside(name, trainable):
             parameter.requires_grad_(False)
     return model
 
