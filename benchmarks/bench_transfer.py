@@ -22,7 +22,6 @@ Set COURSE_DATA_DIR (the data) and COURSE_CACHE_DIR (the pretrained backbone).
 """
 
 import argparse
-import copy
 import json
 import os
 import statistics
@@ -32,24 +31,24 @@ from pathlib import Path
 import torch
 
 from grader.checking import load_reference
-from source_lib.checkpoint import load_checkpoint, save_checkpoint
 from source_lib.reproducibility import set_num_threads
 from source_lib.training.cifar import mixed_subset
 from source_lib.transfer.backbones import load_backbone
 from source_lib.transfer.budgets import experiment_budget
 from source_lib.transfer.features import cached_features
-from source_lib.transfer.model import STAGES, TransferNet, trainable_after
+from source_lib.transfer.model import STAGES, TransferNet
 from source_lib.transfer.tasks import (
     fashion_task,
     few_labels,
     target_task,
-    target_test_set,
 )
 from source_lib.transfer.training import evaluate, fit, fit_linear_probe
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "grader" / "checks" / "08_transfer_learning" / "test_freeze.py"
-CHECKPOINT_NAME = "transfer.pt"
+# the graded model's training, shared with the build of the reference transfer.pt
+BUILDER = load_reference(REFERENCE, "reference_model")
+CHECKPOINT_NAME = BUILDER.FILES[0]
 
 
 class Runs:
@@ -59,13 +58,8 @@ class Runs:
         self.ref, self.pretrained, self.budget = ref, pretrained, budget
 
     def fine_tune(self, x, y, steps, seed, frozen=0, batch_size=None):
-        ref, budget = self.ref, self.budget
-        torch.manual_seed(seed)     # the new head's initial weights
-        model = ref.replace_head(copy.deepcopy(self.pretrained), 5)
-        ref.freeze(model, trainable=trainable_after(frozen))
-        fit(model, ref.param_groups(model, budget.lr_backbone, budget.lr_head), x, y,
-            steps=steps, batch_size=batch_size or budget.batch_size, seed=seed)
-        return model
+        return BUILDER.fine_tune(self.ref, self.pretrained, self.budget, x, y, steps, seed,
+                                 frozen=frozen, batch_size=batch_size)
 
     def from_scratch(self, x, y, steps, seed):
         torch.manual_seed(seed)
@@ -134,20 +128,13 @@ def widget_table(runs, pool, test):
     return table
 
 
-def graded_test_set():
-    """The grader's test set: all 5,000 target test images as float32 in [0, 1]."""
-    images, labels = target_test_set()
-    return torch.from_numpy(images).float().div_(255.0), torch.from_numpy(labels)
-
-
 def graded_runs(runs, pool, n_runs):
     """The graded fine-tune ``n_runs`` times: [(model, accuracy, seconds)]."""
-    budget, test = runs.budget, graded_test_set()
+    budget, test = runs.budget, BUILDER.graded_test_set()
     results = []
     for seed in range(n_runs):
-        x, y = few_labels(*pool, budget.graded_per_class, seed=seed)
         started = time.perf_counter()
-        model = runs.fine_tune(x, y, budget.graded_steps, seed)
+        model = BUILDER.graded_model(runs.ref, runs.pretrained, budget, pool, seed)
         seconds = time.perf_counter() - started
         results.append((model, evaluate(model, *test), seconds))
         print(f"  graded model, seed {seed}: target test accuracy {results[-1][1]:.4f} "
@@ -156,22 +143,10 @@ def graded_runs(runs, pool, n_runs):
 
 
 def save_graded(model, accuracy, save_dir, budget):
-    """float16 weights if the reloaded float32 model scores the same, else float32."""
-    path, test = Path(save_dir) / CHECKPOINT_NAME, graded_test_set()
-    meta = {"float32_test_accuracy": round(accuracy, 4),
-            "labels_per_class": budget.graded_per_class, "steps": budget.graded_steps}
-    save_checkpoint(copy.deepcopy(model).half(), path, **meta)
-    reloaded = TransferNet()
-    load_checkpoint(reloaded, path)
-    half_accuracy = evaluate(reloaded, *test)
-    kind = "float16"
-    if abs(half_accuracy - accuracy) > 0.001:
-        save_checkpoint(model, path, **meta)
-        kind, half_accuracy = "float32", accuracy
-    save_checkpoint(copy.deepcopy(model).half() if kind == "float16" else model, path,
-                    test_accuracy=round(half_accuracy, 4), **meta)
+    path = Path(save_dir) / CHECKPOINT_NAME
+    kind, saved_accuracy = BUILDER.save_graded(model, path, budget, accuracy)
     print(f"saved {path} ({path.stat().st_size / 1e6:.2f} MB, {kind} weights): reloaded "
-          f"test accuracy {half_accuracy:.4f} (float32 {accuracy:.4f})", flush=True)
+          f"test accuracy {saved_accuracy:.4f} (float32 {accuracy:.4f})", flush=True)
 
 
 def print_table(table, title):
@@ -222,8 +197,7 @@ def main():
     pretrained, info = timed(times, "backbone", load_backbone, "course")
     print(info.description, f"| {threads} threads", flush=True)
     times["pretraining (meta.json)"] = info.meta.get("seconds")
-    x, y = target_task("train")
-    pool = few_labels(x, y, budget.pool_per_class, seed=99) if budget.pool_per_class < 5000 else (x, y)
+    pool = BUILDER.labelled_pool(budget)
     test = mixed_subset(*target_task("test"), budget.test_images, seed=1)
     runs = Runs(ref, pretrained, budget)
     table = {} if args.graded_only else experiments(runs, pool, test, times, args.widget)

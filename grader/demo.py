@@ -26,7 +26,8 @@ def run_demo(output, jobs=None, all_samples=False):
           + ("" if all_samples else "; --all-samples for every one") + ") ...", flush=True)
     for assignment in assignments():
         only = None if all_samples else demo_selection(assignment)
-        for student, sample in write_samples(assignment, submissions, only).items():
+        written = write_samples(assignment, submissions, only, unbuilt_ok=True)
+        for student, sample in written.items():
             what = sample.description if sample else f"the {student} notebook"
             print(f"    {assignment}/{student}: {what}")
     print("3/3 autograding (each notebook in its own grader + worker process) ...", flush=True)

@@ -22,7 +22,6 @@ From Python (the notebooks)::
 
 import argparse
 import ast
-import contextlib
 import datetime
 import hashlib
 import inspect
@@ -38,6 +37,7 @@ import torch
 from tqdm.auto import tqdm
 
 from source_lib import architectures, config
+from source_lib.cache_lock import one_at_a_time
 from source_lib.checkpoint import load_checkpoint, save_atomically, save_checkpoint
 from source_lib.reproducibility import set_num_threads
 from source_lib.training import recipes
@@ -56,6 +56,7 @@ __all__ = [
     "course_backbone",
     "pretrain",
     "pretrain_recipe",
+    "source_data",
 ]
 
 
@@ -263,7 +264,7 @@ def pretrain(recipe=None, data=None, *, progress=True, force=False, train=True, 
             f"the course backbone is not pretrained yet (looked in {folder}); run "
             "`python -m source_lib.pretrain` (about 2 minutes on 2 cores).")
     folder.mkdir(parents=True, exist_ok=True)
-    with _training_lock(folder):
+    with one_at_a_time(folder, "pretraining this backbone"):
         cached = None if force else _cached(folder)   # another process may have trained it
         if cached is not None:
             return cached
@@ -286,25 +287,6 @@ def _cached(folder):
     model = TransferNet()
     load_checkpoint(model, folder / "backbone.pt")
     return model.eval(), {**meta, "path": str(folder), "trained_now": False}
-
-
-@contextlib.contextmanager
-def _training_lock(folder):
-    """One process trains in ``folder`` at a time (a notebook and the command, say): the
-    others wait. The kernel frees the lock of a killed process. No lock without fcntl
-    (Windows): a second run there resumes from the same saved state."""
-    try:
-        import fcntl
-    except ImportError:
-        yield
-        return
-    with open(folder / ".lock", "a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            print(f"Another process is pretraining this backbone ({folder}): waiting for it.")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
 
 
 def course_backbone(quick=None, train=True, progress=True):

@@ -26,8 +26,14 @@ from pathlib import Path, PurePosixPath
 import nbformat
 
 from grader.authoring import leaks
-from grader.course.layout import (CHECKPOINT_SUFFIXES, CHECKS_ROOT, assignments, checks_dir,
-                                  solution_notebooks)
+from grader.authoring.built_checkpoints import ReferenceUnavailable, built_checkpoints
+from grader.course.layout import (
+    CHECKPOINT_SUFFIXES,
+    CHECKS_ROOT,
+    assignments,
+    checks_dir,
+    solution_notebooks,
+)
 
 ARCHIVES = (".zip", ".whl")
 FORBIDDEN_PARTS = {"grader", "gradeworker", "checks", "solutions", "checkpoints"}
@@ -123,11 +129,24 @@ def course_secrets():
             tree = _normalised(node)
             if len(list(ast.walk(node))) >= MIN_DEFINITION_NODES and tree not in given:
                 secrets.definitions[tree] = f"{assignment} reference.py {node.name}"
+    for path, where in _reference_checkpoints():
+        secrets.checkpoints[hashlib.sha256(path.read_bytes()).hexdigest()] = where
+    return secrets
+
+
+def _reference_checkpoints():
+    """(path, description) of the committed reference checkpoints and of the built ones
+    that are cached here (any checkpoint file fails the scan anyway, whatever its bytes)."""
     for path in sorted(CHECKS_ROOT.glob("*/checkpoints/*")):
         if path.is_file():
-            secrets.checkpoints[hashlib.sha256(path.read_bytes()).hexdigest()] = str(
-                path.relative_to(CHECKS_ROOT))
-    return secrets
+            yield path, str(path.relative_to(CHECKS_ROOT))
+    for assignment in assignments():
+        try:
+            built = built_checkpoints(assignment, build=False)
+        except ReferenceUnavailable:
+            continue
+        for name, path in built.items():
+            yield path, f"{assignment}'s built reference {name}"
 
 
 def bundle_files(folder):
@@ -198,9 +217,7 @@ def _text_problems(name, text, secrets):
     for line, where in secrets.lines.items():
         if library and line in SHARED_BY_THE_LIBRARY:
             continue
-        if notebook and line in shown:
-            problems.append(f"{name}: {where}: {line[:80]!r}")
-        elif len(line) >= leaks.MIN_CHECK_LINE and line in text:
+        if notebook and line in shown or len(line) >= leaks.MIN_CHECK_LINE and line in text:
             problems.append(f"{name}: {where}: {line[:80]!r}")
     return problems + [f"{name}: marker {m!r}" for m in leaks.MARKERS if m in text]
 

@@ -1,6 +1,7 @@
-"""The reference checkpoints (grader/checks/<A>/checkpoints/) are trained from reference.py by
-the notebook's benchmark (benchmarks/bench_*.py --save): the solution notebook's graded code
-must be the same, docstrings aside, or the checkpoints would not be the solution's."""
+"""The reference checkpoints (committed in grader/checks/<A>/checkpoints/, or built on demand by
+grader/checks/<A>/reference_model.py) are trained from reference.py (benchmarks/bench_*.py
+--save, or the build): the solution notebook's graded code must be the same, docstrings
+aside, or the checkpoints would not be the solution's."""
 
 import ast
 import json

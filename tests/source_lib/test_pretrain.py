@@ -12,11 +12,11 @@ import torch
 from data_fixtures import course_dirs  # noqa: F401  (autouse: temporary COURSE_CACHE_DIR)
 
 from source_lib import pretrain as pretrain_module
+from source_lib.cache_lock import one_at_a_time
 from source_lib.pretrain import (
     BackboneNotPretrained,
     PretrainRecipe,
     _train,
-    _training_lock,
     cache_folder,
     course_backbone,
     main,
@@ -130,7 +130,7 @@ def test_a_second_process_waits_for_the_one_training(capsys):
     data, results = _data(), []
     folder = cache_folder(TINY, data)
     folder.mkdir(parents=True)
-    with _training_lock(folder):                 # someone else is training
+    with one_at_a_time(folder):                  # someone else is training
         thread = _pretrain_in_thread(data, results)
         time.sleep(0.5)
         assert thread.is_alive() and results == []

@@ -16,7 +16,8 @@ DEMO = ("freeze_then_eval", "extract_in_train_mode", "groups_lr_swapped")
 
 
 def _impl(student, description, cells, loses=None, **options):
-    # the demo's samples hand in the reference's transfer.pt: a TA sees each mistake cost
+    # the demo's samples hand in the reference's transfer.pt (built on first use:
+    # reference_model.py): a TA sees each mistake cost
     # only its own part
     files = {} if student in DEMO else _NO_FILE
     return Implementation(student, description, cells, loses or {}, files=files, **options)
