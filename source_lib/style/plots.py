@@ -95,10 +95,12 @@ def show_images(images, ncols=None, size=2.5):
     count = len(images)
     ncols = max(1, min(count, ncols or 4))
     nrows = -(-count // ncols)
-    fig, axes = closed_figure((size * ncols, (size + 0.55) * nrows), nrows, ncols)
+    width = int(size * CHARS_PER_INCH)
+    # room for the longest wrapped title: square images leave tight_layout no slack for it
+    lines = max(wrapped(title, width).count("\n") + 1 for title in images)
+    fig, axes = closed_figure((size * ncols, (size + 0.2 * lines + 0.25) * nrows), nrows, ncols)
     for ax in axes.ravel()[count:]:
         ax.set_visible(False)
-    width = int(size * CHARS_PER_INCH)
     for ax, (title, image) in zip(axes.ravel(), images.items()):
         _draw_panel(ax, str(title), image, width)
     fig.tight_layout()
