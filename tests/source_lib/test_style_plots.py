@@ -225,3 +225,15 @@ def test_figures_are_closed_and_render(tmp_path):
     for index, fig in enumerate(figures):
         fig.savefig(tmp_path / f"{index}.png", dpi=40)
         assert (tmp_path / f"{index}.png").stat().st_size > 1000
+
+
+def test_long_titles_stay_inside_the_figure():
+    images = {"content: Grace Hopper (matplotlib's grace_hopper.jpg)": gradient(),
+              "style: Vincent van Gogh, The Starry Night (1889)": noisy()}
+    for fig in (plots.show_images(images),
+                plots.side_by_side(gradient(), noisy(), RESULTS, {"VGG-16, ImageNet": REASON})):
+        fig.draw_without_rendering()            # places the titles as savefig would
+        height = fig.bbox.height
+        for ax in fig.axes:
+            box = ax.title.get_window_extent()
+            assert box.y1 <= height and box.y0 >= 0, ax.get_title()
