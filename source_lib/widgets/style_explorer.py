@@ -50,7 +50,7 @@ def frames_slider(frames):
     # a selection, not an IntSlider over steps: frames need not be evenly spaced
     control = ipywidgets.SelectionSlider(
         options=[(str(step), index) for index, (step, _) in enumerate(frames)], value=0,
-        description="step", **layout.wide(ipywidgets))
+        description="step", continuous_update=False, **layout.wide(ipywidgets))
     output = ipywidgets.Output()
 
     def redraw(change=None):
@@ -136,8 +136,9 @@ class StyleExplorer:
                           stacklevel=2)
             return self.grid_figure()
         wide = layout.wide(ipywidgets)
+        # redrawn on release (about 0.1 s a figure), not for every position dragged over
         ratio = ipywidgets.SelectionSlider(options=self.ratios, value=self.ratios[0],
-                                           description="α/β", **wide)
+                                           description="α/β", continuous_update=False, **wide)
         preset = ipywidgets.Dropdown(options=self.presets, value=self.presets[0],
                                      description="layer weights", **wide)
         output = ipywidgets.Output()
