@@ -7,6 +7,7 @@
     from source_lib.widgets import prediction_explorer  # 06: shift/scramble an image, see predictions
     from source_lib.widgets import feature_map_browser  # 07: a trained CNN's channels, layer by layer
     from source_lib.widgets import transfer_explorer    # 08: accuracy by frozen stages and labels
+    from source_lib.widgets import style_explorer       # 09: G's frames, precomputed results, upload
     from source_lib.widgets.layout import slider, wide  # controls that keep a draggable track
 
 ``frame`` holds the redraw the widgets with an Output area share. Each widget falls back
