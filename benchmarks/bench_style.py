@@ -62,7 +62,7 @@ def measure(ref, choice, size, args):
     budget = style_budget(quick=False)
     content = content_image(size)[0]
     style = style_image(budget.style, size)[0]
-    beta = budget.beta_for(choice.name) * (size / budget.size) ** 2
+    beta = budget.scaled_beta(choice.name, size)
     one_run(ref, choice, content, style, 2, beta, budget)              # warm-up
     per_step = [one_run(ref, choice, content, style, args.probe_steps, beta, budget)[0]
                 / args.probe_steps for _ in range(args.repeats)]

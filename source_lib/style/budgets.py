@@ -29,10 +29,11 @@ class Budget:
     ``large_size``, ``large_steps``: the one larger stylisation. ``explorer_*``: the
     alpha/beta x layer-weights grid the widget shows (precomputed: ratios x presets runs);
     ``layer_*``: "what each style layer alone reproduces" (from noise, style cost only).
-    ``beta``: the style weight of the demos per extractor name, for alpha = ``alpha``
-    (with the lecture's normalisation the lecture's beta = 40 leaves these networks'
-    content term in charge; see the notebook's experiments); ``explorer_betas``: the betas
-    the widget compares (alpha fixed)."""
+    ``beta``: the style weight of the demos per extractor name at ``size`` px, for alpha =
+    ``alpha`` (with the lecture's normalisation the lecture's beta = 40 leaves the content
+    term in charge; measured at 64 and 128 px); ``explorer_factors``: the betas the widget
+    compares besides the lecture's 40, as multiples of the extractor's beta (scaled to the
+    widget's image size)."""
 
     size: int
     steps: int
@@ -46,17 +47,28 @@ class Budget:
     layer_steps: int = 150
     alpha: float = 10.0
     beta: dict = field(default_factory=lambda: {
-        "VGG-16, ImageNet": 1e4,
-        "VGG-16, random weights": 1e6,
-        "course ResNet-18 (08)": 1e6,
+        "VGG-16, ImageNet": 1e4,          # Gatys et al.'s alpha/beta = 1e-3 (not measured: offline)
+        "VGG-16, random weights": 1e7,
+        "course ResNet-18 (08)": 1e4,
     })
-    explorer_betas: tuple = (40.0, 1e4, 1e6, 1e8)
+    explorer_factors: tuple = (0.01, 1.0, 100.0)
     style: str = "starry_night"
 
     def beta_for(self, name):
         """The demos' beta for the extractor called ``name`` (the random VGG's for a name
         this table does not know)."""
         return self.beta.get(name, self.beta["VGG-16, random weights"])
+
+    def scaled_beta(self, name, size):
+        """The beta that keeps the balance of ``beta_for(name)`` at ``size`` px: the content
+        cost grows with the number of positions, the style cost does not."""
+        return self.beta_for(name) * (size / self.size) ** 2
+
+    def explorer_betas(self, name):
+        """The widget's betas for extractor ``name``: the lecture's 40, then
+        ``explorer_factors`` times the extractor's beta at ``explorer_size``."""
+        beta = self.scaled_beta(name, self.explorer_size)
+        return (40.0,) + tuple(float(f"{beta * factor:.2g}") for factor in self.explorer_factors)
 
 
 FULL = Budget(size=128, steps=200)
