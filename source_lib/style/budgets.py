@@ -29,6 +29,7 @@ class Budget:
     ``large_size``, ``large_steps``: the one larger stylisation. ``explorer_*``: the
     alpha/beta x layer-weights grid the widget shows (precomputed: ratios x presets runs);
     ``layer_*``: "what each style layer alone reproduces" (from noise, style cost only).
+    ``tv_weights``: the total-variation weights compared (at the explorer's size and steps).
     ``beta``: the style weight of the demos per extractor name at ``size`` px, for alpha =
     ``alpha`` (with the lecture's normalisation the lecture's beta = 40 leaves the content
     term in charge; measured at 64 and 128 px); ``explorer_factors``: the betas the widget
@@ -52,6 +53,7 @@ class Budget:
         "course ResNet-18 (08)": 1e4,
     })
     explorer_factors: tuple = (0.01, 1.0, 100.0)
+    tv_weights: tuple = (0.0, 30.0, 300.0)     # measured on random VGG-16 at 64 px
     style: str = "starry_night"
 
     def beta_for(self, name):
