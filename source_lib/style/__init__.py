@@ -1,6 +1,9 @@
 """Notebook 09 (neural style transfer): images, feature extractors and frames.
 
     from source_lib.style import content_image, style_image, available_extractors, layer_list
+    from source_lib.style.plots import (show_images, frames_strip, loss_curves, side_by_side,
+                                        layer_grid)          # figures (import matplotlib)
+    from source_lib.widgets.style_explorer import frames_slider, StyleExplorer, upload_content
 
 ``images``: the content photograph and the four public-domain paintings (full resolution
 when available, else the course's 256 px copies in ``assets/``); ``extractors``: VGG-16/19

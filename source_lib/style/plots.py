@@ -24,6 +24,8 @@ COST_COLORS = {"content": "tab:blue", "style": "tab:orange", "total": "black"}
 COST_TITLES = {"content": "content cost J_content", "style": "style cost J_style",
                "total": "total cost J = α J_content + β J_style"}
 UNAVAILABLE_FACE = "0.88"    # the grey panel of an extractor that could not run
+CHAR_EM = 0.52               # average width of a character, in font sizes (DejaVu Sans)
+LINE_SPACING = 1.3           # of the grey panels' text, in font sizes
 CHARS_PER_INCH = 11          # characters of a "medium" title that fit in one inch of width
 
 
@@ -66,16 +68,60 @@ def draw_image(ax, image, title=None, width=24, fontsize="medium"):
         ax.set_title(wrapped(title, width), fontsize=fontsize)
 
 
+def fitted_text(text, width_inches, height_inches, sizes=(9, 8, 7)):
+    """(``text`` wrapped, font size in points) so that it fits a box of the given size: the
+    largest of ``sizes`` that fits; at the smallest, the lines that do not fit become "..."."""
+    for points in sizes:
+        chars = max(int(width_inches * 72 / (CHAR_EM * points)), 8)
+        lines = wrapped(text, chars).split("\n")
+        fitting = int(height_inches * 72 / (LINE_SPACING * points))
+        if len(lines) <= fitting:
+            return "\n".join(lines), points
+    return "\n".join(lines[:max(fitting - 1, 1)] + ["..."]), points
+
+
+def fit_reasons(fig):
+    """Wrap and size the text of every grey panel of ``fig`` to the panel as laid out: call
+    it after ``tight_layout`` (which sets the panels' final size)."""
+    width, height = fig.get_size_inches()
+    for ax in fig.axes:
+        for artist in ax.texts:
+            if hasattr(artist, "reason"):
+                panel = ax.get_position()
+                box = 0.9 * panel.width * width, 0.9 * panel.height * height
+                aspect = ax.get_box_aspect()   # None: the panel fills its cell
+                if aspect is not None:
+                    side = min(box[0], box[1] / aspect)
+                    box = side, side * aspect
+                text, points = fitted_text(artist.reason, *box)
+                artist.set_text(text)
+                artist.set_fontsize(points)
+
+
+def finish(fig):
+    """tight_layout, then the grey panels' text fitted to the final panels; returns ``fig``."""
+    fig.tight_layout()
+    fit_reasons(fig)
+    return fig
+
+
 def draw_unavailable(ax, name, reason, width=24, aspect=1.0):
-    """A grey panel titled ``name`` whose text says why it is empty (``reason``, wrapped);
-    ``aspect``: its height / width, that of the images beside it."""
+    """A grey panel titled ``name`` (wrapped at ``width`` characters) whose text says why it
+    is empty: ``reason``, wrapped and sized to fit the panel by :func:`fit_reasons` (a long
+    reason, e.g. the folders looked in, gets a smaller font); ``aspect``: its height / width,
+    as the images beside it (None: as tall as its cell)."""
     ax.set_facecolor(UNAVAILABLE_FACE)
-    ax.set_box_aspect(aspect)
+    if aspect is not None:
+        ax.set_box_aspect(aspect)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(wrapped(name, width), fontsize="medium", color="0.35")
-    ax.text(0.5, 0.5, "not available\n\n" + wrapped(reason, width), transform=ax.transAxes,
-            ha="center", va="center", fontsize="small", color="0.2", linespacing=1.3)
+    # the course's reasons may start with the words the panel already shows
+    reason = re.sub(r"^not available[:,.]?\s*", "", str(reason), flags=re.IGNORECASE)
+    artist = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                     color="0.2", linespacing=LINE_SPACING - 0.1)
+    artist.reason = "not available\n\n" + reason
+    fit_reasons(ax.figure)   # a first fit; the figure's finish() fits it to the final layout
 
 
 def _draw_panel(ax, title, image, width):
@@ -103,8 +149,7 @@ def show_images(images, ncols=None, size=2.5):
         ax.set_visible(False)
     for ax, (title, image) in zip(axes.ravel(), images.items()):
         _draw_panel(ax, str(title), image, width)
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def spread(count, most):
@@ -128,8 +173,7 @@ def frames_strip(frames, max_frames=8):
         draw_image(ax, image, f"step {step}", fontsize="small")
     kept = "" if len(chosen) == len(frames) else f" ({len(chosen)} of {len(frames)} frames)"
     fig.suptitle(f"G during the optimisation{kept}", fontsize="medium")
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def _series(history, key):
@@ -188,8 +232,7 @@ def loss_curves(histories, keys=COST_KEYS, log=True):
         format_cost_axis(ax, COST_TITLES.get(key, key), log, hidden, ylabel=column == 0)
     if any(str(label) for label in named) and axes[0, 0].lines:
         axes[0, 0].legend(fontsize="small", loc="best")
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def _result_title(name, history, seconds):
@@ -235,8 +278,9 @@ def side_by_side(content, style, results, unavailable=None, log=True, size=2.4):
 
     Top row: the content image, the style image, then the result of each extractor of
     ``results`` (``{name: (image, history, seconds)}``, titled with its steps and seconds)
-    and a grey panel for each of ``unavailable`` (``{name: why}``). Bottom row, under each
-    result: its content, style and total costs per step; under C and S: the legend. Works
+    and a grey column (both rows) for each of ``unavailable`` (``{name: why}``, the reason
+    written in it). Bottom row, under each result: its content, style and total costs per
+    step; under C and S: the legend. Works
     with 0 to 3 (or more) extractors. Returns the Figure."""
     unavailable = {name: why for name, why in (unavailable or {}).items() if name not in results}
     names = list(results) + list(unavailable)
@@ -245,23 +289,22 @@ def side_by_side(content, style, results, unavailable=None, log=True, size=2.4):
     width = int(size * CHARS_PER_INCH)
     draw_image(axes[0, 0], content, "content C", width)
     draw_image(axes[0, 1], style, "style S", width)
-    height, image_width = picture(content).shape[:2]
+    gridspec = axes[1, 0].get_subplotspec().get_gridspec()
     hidden = 0
     for column, name in enumerate(names, start=2):
-        if name in unavailable:
-            draw_unavailable(axes[0, column], name, unavailable[name], width,
-                             aspect=height / image_width)
-            axes[1, column].axis("off")
+        if name in unavailable:   # a grey column: its text has the room of both rows
+            axes[0, column].remove()
+            axes[1, column].remove()
+            draw_unavailable(fig.add_subplot(gridspec[:, column]), name, unavailable[name],
+                             width, aspect=None)
         else:
             hidden += _result_column(axes[0, column], axes[1, column], name, results[name],
                                      log, width, ylabel=not any(n in results for n in
                                                                 names[:column - 2]))
-    gridspec = axes[1, 0].get_subplotspec().get_gridspec()
     axes[1, 0].remove()
     axes[1, 1].remove()
     _cost_legend(fig.add_subplot(gridspec[1, 0:2]), log, 2 * width, hidden, bool(results))
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def layer_grid(images, title="what each style layer alone reproduces", ncols=5, size=2.2):
@@ -269,5 +312,4 @@ def layer_grid(images, title="what each style layer alone reproduces", ncols=5, 
     titled by layer, under ``title``: textures at growing scale. Returns the Figure."""
     fig = show_images(images, ncols=min(ncols, max(len(images), 1)), size=size)
     fig.suptitle(title, fontsize="large")
-    fig.tight_layout()
-    return fig
+    return finish(fig)

@@ -14,8 +14,8 @@ returns no widget and a getter that gives None.
 import warnings
 
 from source_lib.plotting import closed_figure
-from source_lib.style.plots import (CHARS_PER_INCH, draw_image, draw_unavailable, frames_strip,
-                                    picture)
+from source_lib.style.plots import (CHARS_PER_INCH, draw_image, draw_unavailable, finish,
+                                    frames_strip, picture)
 from source_lib.widgets import frame, layout
 
 NOT_COMPUTED = "not computed: this pair is not in the results"
@@ -30,8 +30,7 @@ def render_frame(frames, index, size=4.0):
     fig, axes = closed_figure((size, size + 0.4))
     draw_image(axes[0, 0], image, f"G at step {step} (frame {index + 1} of {len(frames)})",
                width=int(size * CHARS_PER_INCH))
-    fig.tight_layout()
-    return fig
+    return finish(fig)
 
 
 def frames_slider(frames):
@@ -50,7 +49,7 @@ def frames_slider(frames):
     # a selection, not an IntSlider over steps: frames need not be evenly spaced
     control = ipywidgets.SelectionSlider(
         options=[(str(step), index) for index, (step, _) in enumerate(frames)], value=0,
-        description="step", **layout.wide(ipywidgets))
+        description="step", continuous_update=False, **layout.wide(ipywidgets))
     output = ipywidgets.Output()
 
     def redraw(change=None):
@@ -105,8 +104,7 @@ class StyleExplorer:
         draw_image(axes[0, 0], self.content, "content C", width)
         draw_image(axes[0, 1], self.style, "style S", width)
         self._panel(axes[0, 2], ratio, preset, f"G: {ratio}\n{preset}", width)
-        fig.tight_layout()
-        return fig
+        return finish(fig)
 
     def grid_figure(self, size=2.0):
         """Every precomputed G: one row per ratio, one column per weights preset (named above
@@ -122,8 +120,7 @@ class StyleExplorer:
                     ax.set_ylabel(ratio, fontsize="medium")
         fig.suptitle("G for each α/β ratio (rows) and style-layer weights (columns)",
                      fontsize="medium")
-        fig.tight_layout()
-        return fig
+        return finish(fig)
 
     def widget(self):
         """A slider over the ratios and a menu of the weight presets, showing :meth:`render`.
@@ -136,8 +133,9 @@ class StyleExplorer:
                           stacklevel=2)
             return self.grid_figure()
         wide = layout.wide(ipywidgets)
+        # redrawn on release (about 0.1 s a figure), not for every position dragged over
         ratio = ipywidgets.SelectionSlider(options=self.ratios, value=self.ratios[0],
-                                           description="α/β", **wide)
+                                           description="α/β", continuous_update=False, **wide)
         preset = ipywidgets.Dropdown(options=self.presets, value=self.presets[0],
                                      description="layer weights", **wide)
         output = ipywidgets.Output()

@@ -68,6 +68,7 @@ def test_frames_slider_shows_frame_i_when_set_to_i(shown_figures):
     assert isinstance(output, ipywidgets.Output)
     assert [label for label, _ in control.options] == ["0", "10", "25", "50"]   # the steps
     assert control.value == 0 and control.layout.width == "420px"
+    assert not control.continuous_update                    # one redraw per release
     for index in (3, 1):
         control.value = index
         np.testing.assert_allclose(shown(shown_figures[-1].axes[0]), picture(FRAMES[index][1]))
@@ -112,6 +113,7 @@ def test_widget_shows_the_precomputed_image_of_the_selected_pair(shown_figures):
     pick = explorer.StyleExplorer(RESULTS, gradient(), noisy())
     ratio, preset, output = pick.widget().children
     assert isinstance(ratio, ipywidgets.SelectionSlider) and list(ratio.options) == RATIOS
+    assert not ratio.continuous_update
     assert isinstance(preset, ipywidgets.Dropdown) and list(preset.options) == PRESETS
     assert isinstance(output, ipywidgets.Output)
     ratio.value = RATIOS[1]
