@@ -73,6 +73,28 @@ IMAGENET_RESNET18 = WeightsSpec(
 )
 
 
+# VGG's whole checkpoints (notebook 09 keeps only the "features.*" keys, a tenth of the bytes:
+# the fully connected classifier holds the rest); torchvision's VGG{16,19}_Weights.IMAGENET1K_V1
+IMAGENET_VGG16 = WeightsSpec(
+    title="ImageNet VGG-16 weights",
+    filename="vgg16-397923af.pth",
+    url="https://download.pytorch.org/models/vgg16-397923af.pth",
+    sha256_prefix="397923af",
+    provenance=("torchvision VGG16_Weights.IMAGENET1K_V1: trained on ImageNet-1k "
+                "(1000 classes), top-1 71.592 %, top-5 90.382 % on its validation set "
+                "(resize 256, centre crop 224); 528 MB"),
+)
+
+IMAGENET_VGG19 = WeightsSpec(
+    title="ImageNet VGG-19 weights",
+    filename="vgg19-dcbb9e9d.pth",
+    url="https://download.pytorch.org/models/vgg19-dcbb9e9d.pth",
+    sha256_prefix="dcbb9e9d",
+    provenance=("torchvision VGG19_Weights.IMAGENET1K_V1: trained on ImageNet-1k "
+                "(1000 classes), top-1 72.376 %, top-5 90.876 % on its validation set "
+                "(resize 256, centre crop 224); 548 MB"),
+)
+
 def imagenet_resnet18_state_dict(download=True, progress=True):
     """torchvision's ImageNet ResNet-18 state dict, verified (see the module docstring).
 
