@@ -16,6 +16,7 @@ for leaks (``grader.authoring.bundle_leaks``) file by file, inside the wheel and
 DIR is written only when the scan is clean.
 """
 
+import json
 import os
 import re
 import shutil
@@ -63,16 +64,25 @@ def student_requirements():
     return sorted(library, key=lambda r: _name(r) != "torch") + tools
 
 
+def library_data():
+    """The library's data files (glob patterns under source_lib/), as the main
+    pyproject.toml's package-data lists them: the students' wheel must carry them too."""
+    package_data = _pyproject().get("tool", {}).get("setuptools", {}).get("package-data", {})
+    return list(package_data.get(STUDENT_PACKAGE, []))
+
+
 def _wheel_pyproject():
     project = _pyproject()["project"]
     dependencies = "".join(f'    "{r}",\n' for r in project["dependencies"])
+    data = ", ".join(json.dumps(pattern) for pattern in library_data())   # a TOML array
     return (f'[build-system]\nrequires = ["setuptools>=68"]\n'
             f'build-backend = "setuptools.build_meta"\n\n'
             f'[project]\nname = "{DISTRIBUTION}"\nversion = "{project["version"]}"\n'
             f'description = "The library the CNN course notebooks import (students\' edition)."\n'
             f'requires-python = "{project["requires-python"]}"\n'
             f'dependencies = [\n{dependencies}]\n\n'
-            f'[tool.setuptools.packages.find]\ninclude = ["{STUDENT_PACKAGE}*"]\n')
+            f'[tool.setuptools.packages.find]\ninclude = ["{STUDENT_PACKAGE}*"]\n\n'
+            f'[tool.setuptools.package-data]\n{STUDENT_PACKAGE} = [{data}]\n')
 
 
 def build_wheel(destination):

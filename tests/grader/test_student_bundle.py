@@ -52,7 +52,10 @@ def test_the_wheel_holds_the_library_and_nothing_else(bundle):
     tops = {name.split("/")[0] for name in names}
     assert tops == {"source_lib", "cnn_course_student-0.1.0.dist-info"}, tops
     library = {p.relative_to(REPO_ROOT).as_posix() for p in (REPO_ROOT / "source_lib").rglob("*.py")}
-    assert {n for n in names if n.startswith("source_lib/")} == library
+    data = {p.relative_to(REPO_ROOT).as_posix() for pattern in student_bundle.library_data()
+            for p in (REPO_ROOT / "source_lib").glob(pattern)}
+    assert any(name.endswith(".jpg") for name in data)     # 09's paintings, the offline copies
+    assert {n for n in names if n.startswith("source_lib/")} == library | data
     requires = [line.split(": ", 1)[1] for line in metadata.decode().splitlines()
                 if line.startswith("Requires-Dist:")]
     assert [Requirement(r) for r in requires] == [
