@@ -219,10 +219,11 @@ def _imagenet_choice(download):
     try:
         model = vgg_features(16, "imagenet", download=download)
     except Exception as error:     # any failure only makes this one unavailable (offline rooms)
+        reason = _reason(error)
         folders = ", ".join(str(folder) for folder, *_ in weights_module.weight_folders())
+        official = "" if spec.url in reason else f"; official file: {spec.url}"
         return _vgg_choice(IMAGENET_NAME, None, False,
-                           f"no ImageNet weights: {_reason(error)} (looked in {folders}; "
-                           f"official file {spec.url})")
+                           f"no ImageNet weights: {reason} (looked in {folders}{official})")
     return _vgg_choice(IMAGENET_NAME, model, True, spec.provenance)
 
 
