@@ -16,6 +16,9 @@ GRADED = {
                    "prepare_model"},
     "08_transfer_learning": {"freeze", "replace_head", "count_trainable", "extract_features",
                              "param_groups"},
+    "09_style_transfer": {"content_cost", "gram_matrix", "style_layer_cost", "style_cost",
+                          "total_variation", "total_cost", "FeatureExtractor",
+                          "run_style_transfer"},
 }
 
 
