@@ -83,14 +83,16 @@ def hook_count(model):
 
 
 def images(seed, size=24, n=2):
-    """``n`` seeded images (1, 3, size, size) in [0, 1] with some structure (smooth blobs
-    plus noise), float32."""
+    """A content and a style image, (1, 3, size, size) float32 in [0, 1], seeded: the
+    content smooth colour waves, the style sharp diagonal stripes in other colours (so
+    their styles differ as much as their contents). ``n=1``: the content image only."""
     generator = torch.Generator().manual_seed(int(seed))
     ramp = torch.linspace(0, 1, size)
-    out = []
-    for _ in range(n):
-        phase = torch.rand(3, 1, 1, generator=generator) * 6.28
-        waves = torch.sin(ramp[None, :, None] * 7 + phase) * torch.cos(ramp[None, None, :] * 5)
-        noise = torch.rand(3, size, size, generator=generator)
-        out.append((0.5 + 0.3 * waves + 0.2 * noise).clamp(0, 1)[None].float())
-    return out
+    phase = torch.rand(3, 1, 1, generator=generator) * 6.28
+    waves = torch.sin(ramp[None, :, None] * 7 + phase) * torch.cos(ramp[None, None, :] * 5)
+    content = 0.5 + 0.3 * waves + 0.1 * torch.rand(3, size, size, generator=generator)
+    diagonal = (torch.arange(size)[:, None] + torch.arange(size)[None, :]) % 6 < 3
+    colours = torch.rand(2, 3, 1, 1, generator=generator)
+    style = torch.where(diagonal[None], colours[0], colours[1])
+    style = style + 0.05 * torch.rand(3, size, size, generator=generator)
+    return [x.clamp(0, 1)[None].float() for x in (content, style)][:n]

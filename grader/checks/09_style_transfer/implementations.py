@@ -370,6 +370,16 @@ _RUNS = [
           _run(("    return G.detach(), history", "    return G.detach()")),
           {"test_run_style_transfer": "must return a tuple (G, history)"},
           only={"test_run_style_transfer": ("From noise",)}),
+    _impl("run_returns_the_content_image", "a cheat: the content image and a made-up "
+          "falling history, no optimisation", {"run_style_transfer": '''import torch
+
+
+def run_style_transfer(extractor, content, style, content_index, style_weights,
+                       alpha=10, beta=40, tv_weight=0.0, steps=200, lr=0.02,
+                       init="content", seed=0):
+    fake = [1.0 / (step + 1) for step in range(steps)]
+    return content.clone(), {"content": fake, "style": fake, "total": fake}
+'''}, {"test_run_style_transfer": "not being optimised"}),
     _impl("run_in_place_on_content", "G is the content tensor itself",
           _run(("        G = content.clone()", "        G = content")),
           {"test_run_style_transfer": "start G from a copy"}),

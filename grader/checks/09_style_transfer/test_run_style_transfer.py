@@ -3,14 +3,20 @@ tv_weight, steps, lr, init, seed) -> (G, history), on a tiny network built by th
 
 import numpy as np
 
-from grader.checking import fail, load_reference, points
+from grader.checking import CheckFailed, fail, load_reference, points
 from grader.errors import StudentCodeError
 
 transfers = load_reference(__file__, "transfers")
 wrong = load_reference(__file__, "misconceptions")
 
 STEPS = 40
-FROM_NOISE = {"alpha": 10, "beta": 40, "steps": STEPS, "lr": 0.05, "init": "noise", "seed": 3}
+# On the tiny network the lecture's style cost is ~1e5 times smaller than the content cost:
+# beta / alpha = 2e5 makes both count (then neither the content nor the style image alone
+# scores below 0.8 x a noise image's total; the reference reaches 0.35 x in 40 steps).
+ALPHA, BETA = 1.0, 2e5
+FROM_NOISE = {"alpha": ALPHA, "beta": BETA, "steps": STEPS, "lr": 0.05, "init": "noise",
+              "seed": 3}
+LOWER_BY = 0.6
 KEYS = ("content", "style", "total")
 
 
@@ -33,11 +39,12 @@ def _image(report):
 
 def _lowers(report):
     image = _image(report)
-    start, end = transfers.noise_costs()[2], transfers.costs(image)[2]
-    if end > 0.5 * start and not transfers.matched_elsewhere(image):
-        fail(f"After {STEPS} steps from noise, the total cost of G is not even half that of "
-             "a noise image: G's pixels are not being optimised (Adam on G, lr, zero_grad, "
-             "backward, step).")
+    start = transfers.noise_costs(ALPHA, BETA)[2]
+    end = transfers.costs(image, ALPHA, BETA)[2]
+    if end > LOWER_BY * start and not transfers.matched_elsewhere(image):
+        fail(f"After {STEPS} steps from noise, the total cost of G is still above "
+             f"{LOWER_BY} x that of a noise image: G's pixels are not being optimised (Adam "
+             "on G, lr, zero_grad, backward, step).")
     if report["returned"] != "tuple":
         fail(TUPLE)
     history = report["history"]
@@ -52,7 +59,16 @@ def _lowers(report):
 def test_lowers_the_total_cost(student):
     """From noise, 40 Adam steps lower the total cost well below a noise image's; G keeps
     the content image's shape and stays in [0, 1]; the history has one cost per step."""
-    transfers.judged(student, _lowers, FROM_NOISE)
+    try:
+        transfers.judged(student, _lowers, FROM_NOISE)
+    except CheckFailed as failure:
+        # alpha and beta exchanged inside the function are charged by the test about them:
+        # called with them exchanged, such a run lowers the cost
+        exchanged = {**FROM_NOISE, "alpha": BETA, "beta": ALPHA}
+        try:
+            transfers.judged(student, _lowers, exchanged)
+        except (CheckFailed, StudentCodeError):
+            raise failure from None
 
 
 def _balance(alpha, beta):

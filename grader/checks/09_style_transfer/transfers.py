@@ -38,8 +38,8 @@ def costs(image, alpha=10, beta=40):
 
 
 def matched_elsewhere(image):
-    """Whether G matches the content image at another output than CONTENT_INDEX (its
-    content cost there is below 0.3 x a noise image's): a wrong content layer, which the
+    """Whether G matches the content image at another output but not at CONTENT_INDEX (its
+    content cost below 0.3 x a noise image's there only): a wrong content layer, which the
     test about alpha and beta charges."""
     model = sm.TinyNet(SEED).eval().requires_grad_(False)
     content = sm.images(SEED + 7, SIZE)[0]
@@ -47,9 +47,9 @@ def matched_elsewhere(image):
     G = torch.as_tensor(np.asarray(image), dtype=torch.float32)
     targets = sm.activations(model, content, LAYERS)
     at_G, at_noise = sm.activations(model, G, LAYERS), sm.activations(model, noise, LAYERS)
-    return any(float(ref.content_cost(targets[i], at_G[i]))
-               < 0.3 * float(ref.content_cost(targets[i], at_noise[i]))
-               for i in range(len(LAYERS)) if i != CONTENT_INDEX)
+    matched = [float(ref.content_cost(targets[i], at_G[i]))
+               < 0.3 * float(ref.content_cost(targets[i], at_noise[i])) for i in range(len(LAYERS))]
+    return not matched[CONTENT_INDEX] and any(matched)
 
 
 def noise_costs(alpha=10, beta=40, draws=4):
