@@ -15,8 +15,9 @@ from gradeworker.tools.saved_models import TOOLS as _SAVED_MODELS
 from gradeworker.tools.models import TOOLS as _MODELS
 from gradeworker.tools.spec_models import TOOLS as _SPEC_MODELS
 from gradeworker.tools.speed import TOOLS as _SPEED
+from gradeworker.tools.style import TOOLS as _STYLE
 from gradeworker.tools.training_loops import TOOLS as _TRAINING_LOOPS
 from gradeworker.tools.transfer import TOOLS as _TRANSFER
 
 TOOLS = {**_MODELS, **_SPEED, **_SPEC_MODELS, **_BACKPROP, **_SAVED_MODELS, **_TRAINING_LOOPS,
-         **_AUGMENT_BLOCKS, **_TRANSFER}
+         **_AUGMENT_BLOCKS, **_TRANSFER, **_STYLE}
