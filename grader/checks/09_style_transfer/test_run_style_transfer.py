@@ -17,7 +17,7 @@ ALPHA, BETA = 1.0, 2e5
 FROM_NOISE = {"alpha": ALPHA, "beta": BETA, "steps": STEPS, "lr": 0.05, "init": "noise",
               "seed": 3}
 LOWER_BY = 0.6
-KEYS = ("content", "style", "total")
+HISTORY = ("content", "style", "total")   # the lists history must hold
 
 
 TUPLE = ("run_style_transfer must return a tuple (G, history): G the generated image, a "
@@ -48,8 +48,8 @@ def _lowers(report):
     if report["returned"] != "tuple":
         fail(TUPLE)
     history = report["history"]
-    if history is None or any(len(history.get(key, ())) != STEPS for key in KEYS):
-        fail(f"history must be a dict with the lists {', '.join(map(repr, KEYS))}, one float "
+    if history is None or any(len(history.get(key, ())) != STEPS for key in HISTORY):
+        fail(f"history must be a dict with the lists {', '.join(map(repr, HISTORY))}, one float "
              "per step.")
     if not history["total"][-1] < history["total"][0]:
         fail("history['total'] does not go down from the first step to the last.")
