@@ -31,10 +31,10 @@ class Budget:
     ``layer_*``: "what each style layer alone reproduces" (from noise, style cost only).
     ``tv_weights``: the total-variation weights compared (at the explorer's size and steps).
     ``beta``: the style weight of the demos per extractor name at ``size`` px, for alpha =
-    ``alpha`` (with the lecture's normalisation the lecture's beta = 40 leaves the content
-    term in charge; measured at 64 and 128 px); ``explorer_factors``: the betas the widget
-    compares besides the lecture's 40, as multiples of the extractor's beta (scaled to the
-    widget's image size)."""
+    ``alpha`` (with the lecture's normalisation the default beta = 40, DeepLearning.AI's
+    assignment's value, not deck 004's, leaves the content term in charge; measured at 64 and
+    128 px); ``explorer_factors``: the betas the widget compares besides DeepLearning.AI's 40,
+    as multiples of the extractor's beta (scaled to the widget's image size)."""
 
     size: int
     steps: int
@@ -48,7 +48,8 @@ class Budget:
     layer_steps: int = 150
     alpha: float = 10.0
     beta: dict = field(default_factory=lambda: {
-        "VGG-16, ImageNet": 1e4,          # Gatys et al.'s alpha/beta = 1e-3 (not measured: offline)
+        # Gatys et al. used alpha/beta = 1e-3 or 1e-4 on a rescaled VGG-19 (not measured: offline)
+        "VGG-16, ImageNet": 1e4,
         "VGG-16, random weights": 1e7,
         "course ResNet-18 (08)": 1e4,
     })
@@ -67,7 +68,7 @@ class Budget:
         return self.beta_for(name) * (size / self.size) ** 2
 
     def explorer_betas(self, name):
-        """The widget's betas for extractor ``name``: the lecture's 40, then
+        """The widget's betas for extractor ``name``: DeepLearning.AI's 40, then
         ``explorer_factors`` times the extractor's beta at ``explorer_size``."""
         beta = self.scaled_beta(name, self.explorer_size)
         return (40.0,) + tuple(float(f"{beta * factor:.2g}") for factor in self.explorer_factors)

@@ -9,7 +9,7 @@ ref = load_reference(__file__)
 wrong = load_reference(__file__, "misconceptions")
 cases = load_reference(__file__, "cases")
 
-DEFAULTS = "the defaults are alpha=10 and beta=40 (the lecture's values)"
+DEFAULTS = "the defaults are alpha=10 and beta=40 (DeepLearning.AI's assignment's values)"
 
 
 def _case(student, args, kwargs, context):
