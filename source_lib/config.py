@@ -6,6 +6,8 @@
                      read-only dataset folder on a lab machine).
 ``COURSE_QUICK``     "1" makes training notebooks run a short budget (used by
                      CI and by the autograder).
+``COURSE_MAX_THREADS`` the most torch threads any course code asks for (unset: no
+                     cap); the test suite sets 1 in each of its parallel workers.
 """
 
 import os
@@ -32,3 +34,9 @@ def cache_dir():
 def quick_mode():
     """True when notebooks should train on a small budget (``COURSE_QUICK=1``)."""
     return os.environ.get("COURSE_QUICK", "").strip().lower() in {"1", "true", "yes"}
+
+
+def max_threads():
+    """``COURSE_MAX_THREADS`` as a positive int, or None when unset or not a number."""
+    value = os.environ.get("COURSE_MAX_THREADS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None

@@ -18,6 +18,8 @@ import warnings
 import numpy as np
 import torch
 
+from source_lib import config
+
 DEVICE_ENV = "COURSE_DEVICE"
 MAX_DEFAULT_THREADS = 4
 
@@ -92,12 +94,17 @@ def set_num_threads(n=None):
     ``n=None`` keeps the current setting (which already honours
     ``OMP_NUM_THREADS``) but never more than the usable CPUs or 4: small course
     models get slower, not faster, with many threads, and shared lab machines
-    stay responsive.
+    stay responsive. Any ``n`` is capped by ``COURSE_MAX_THREADS`` when set
+    (:func:`source_lib.config.max_threads`): where several processes share the cores
+    (a test run, a grading machine), two threads waiting for a core held by another
+    process run many times slower than one.
     """
     if n is None:
         n = min(torch.get_num_threads(), _cpu_count(), MAX_DEFAULT_THREADS)
     n = int(n)
     if n < 1:
         raise ValueError(f"the number of threads must be >= 1, got {n}")
+    cap = config.max_threads()
+    n = min(n, cap) if cap else n
     torch.set_num_threads(n)
     return n

@@ -1,7 +1,17 @@
 """Fixtures shared by every test folder."""
 
+import os
+
 import pytest
 import torch
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Two workers share the cores with the notebook kernels and graders they start: one
+    # torch thread each (inherited by those processes). Two threads waiting for a core
+    # held by another process made pretraining the course backbone 7x slower.
+    os.environ["COURSE_MAX_THREADS"] = "1"
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ from source_lib.reproducibility import get_device, seed_everything, set_num_thre
 
 
 @pytest.fixture
-def restore_threads():
+def restore_threads(monkeypatch):
+    monkeypatch.delenv("COURSE_MAX_THREADS", raising=False)   # the suite's workers set it
     before = torch.get_num_threads()
     yield
     torch.set_num_threads(before)
@@ -91,6 +92,13 @@ def test_set_num_threads_default_is_capped(restore_threads, monkeypatch):
 def test_set_num_threads_keeps_a_smaller_existing_setting(restore_threads):
     torch.set_num_threads(1)
     assert set_num_threads() == 1
+
+
+def test_course_max_threads_caps_every_request(restore_threads, monkeypatch):
+    monkeypatch.setenv("COURSE_MAX_THREADS", "1")
+    assert set_num_threads(3) == 1 and torch.get_num_threads() == 1
+    monkeypatch.setenv("COURSE_MAX_THREADS", "not a number")    # ignored, not a crash
+    assert set_num_threads(2) == 2
 
 
 def test_set_num_threads_explicit_and_invalid(restore_threads):
