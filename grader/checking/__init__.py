@@ -173,7 +173,9 @@ class Case:
         self.wrong_message = wrong_message
 
 
-def _same(actual, target, exact):
+def same(actual, target, exact=False):
+    """Whether a student's value equals a target as ``check_cases`` compares them: close
+    float arrays of the same shape (atol = rtol = 1e-6), or ``==`` when ``exact``."""
     if exact:
         try:
             return bool(actual == target) and not isinstance(actual, (bool, np.bool_))
@@ -189,7 +191,7 @@ def _same(actual, target, exact):
 
 def case_is_right(case, exact=False):
     """Whether one Case is right, as ``check_cases`` judges it (a Raised case is not)."""
-    return not isinstance(case.got, Raised) and _same(case.got, case.expected, exact)
+    return not isinstance(case.got, Raised) and same(case.got, case.expected, exact)
 
 
 def check_cases(cases, exact=False):
@@ -199,18 +201,18 @@ def check_cases(cases, exact=False):
     a generic message)."""
     raised = [case for case in cases if isinstance(case.got, Raised)]
     wrong = [case for case in cases
-             if not isinstance(case.got, Raised) and not _same(case.got, case.expected, exact)]
+             if not isinstance(case.got, Raised) and not same(case.got, case.expected, exact)]
     if not wrong:
         if raised:
             raise raised[0].got.error
         return
     explains_all = None
     for case in wrong:
-        messages = {m for c, m in case.candidates if _same(case.got, c, exact)}
+        messages = {m for c, m in case.candidates if same(case.got, c, exact)}
         explains_all = messages if explains_all is None else explains_all & messages
     first = wrong[0]
     for candidate, message in first.candidates:
-        if message in explains_all and _same(first.got, candidate, exact):
+        if message in explains_all and same(first.got, candidate, exact):
             raise CheckFailed(f"For {first.context}: {message}")
     if raised:
         raise raised[0].got.error

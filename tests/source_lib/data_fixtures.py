@@ -8,8 +8,10 @@ writer returns the md5 of what it wrote so a registry entry can be pointed at it
 """
 
 import contextlib
+import dataclasses
 import functools
 import gzip
+import hashlib
 import http.server
 import io
 import pickle
@@ -174,3 +176,36 @@ def spec_for(name, base_url, md5s, split_sizes=None, **changes):
         for remote in spec.files
     )
     return spec.replace(files=files, split_sizes=split_sizes, **changes)
+
+
+@pytest.fixture(autouse=True)
+def torch_home(tmp_path, monkeypatch):
+    """torch hub's cache in tmp (never the real ~/.cache/torch); yields its checkpoints
+    folder. Autouse in every module that imports it."""
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    import torch
+    monkeypatch.setattr(torch.hub, "_hub_dir", None)   # in case something called set_dir
+    return tmp_path / "torch" / "hub" / "checkpoints"
+
+
+def use_weights_spec(monkeypatch, name, url, sha256_prefix):
+    """Point ``source_lib.weights.<name>`` (a WeightsSpec) at ``url`` and ``sha256_prefix``
+    for this test; returns the new spec."""
+    from source_lib import weights
+    spec = dataclasses.replace(getattr(weights, name), url=url, sha256_prefix=sha256_prefix)
+    monkeypatch.setattr(weights, name, spec)
+    return spec
+
+
+@contextlib.contextmanager
+def serving_weights(folder, monkeypatch, name, blob):
+    """Serve ``blob`` as ``source_lib.weights.<name>``'s file from ``folder`` on 127.0.0.1
+    and point the spec at it (url and sha256 prefix); yields the spec."""
+    from source_lib import weights
+    filename = getattr(weights, name).filename
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / filename).write_bytes(blob)
+    with serve_directory(folder) as base_url:
+        yield use_weights_spec(monkeypatch, name, base_url + filename,
+                               hashlib.sha256(blob).hexdigest()[:8])
+

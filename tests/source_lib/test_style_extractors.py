@@ -4,8 +4,6 @@ with VGG-16's feature keys and shapes plus a small fake classifier: nothing real
 downloaded), the course backbone at the image's own size (a tiny recipe on synthetic images,
 as in test_pretrain.py), which extractors are available, and the layer lists."""
 
-import dataclasses
-import hashlib
 import io
 import math
 
@@ -32,7 +30,8 @@ from source_lib.style.extractors import (
 )
 
 from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
-from data_fixtures import free_port, serve_directory
+from data_fixtures import torch_home  # noqa: F401  (autouse fixture)
+from data_fixtures import free_port, serving_weights, use_weights_spec
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -141,28 +140,15 @@ def vgg16_checkpoint():
     return buffer.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def torch_home(tmp_path, monkeypatch):
-    """torch hub's cache in tmp, never the real one."""
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    monkeypatch.setattr(torch.hub, "_hub_dir", None)
-
-
 def _use_spec(monkeypatch, url, prefix):
-    spec = dataclasses.replace(weights.IMAGENET_VGG16, url=url, sha256_prefix=prefix)
-    monkeypatch.setattr(weights, "IMAGENET_VGG16", spec)
-    return spec
+    return use_weights_spec(monkeypatch, "IMAGENET_VGG16", url, prefix)
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch, vgg16_checkpoint):
-    folder = tmp_path / "server"
-    folder.mkdir()
-    filename = weights.IMAGENET_VGG16.filename
-    (folder / filename).write_bytes(vgg16_checkpoint)
-    with serve_directory(folder) as base_url:
-        yield _use_spec(monkeypatch, base_url + filename,
-                        hashlib.sha256(vgg16_checkpoint).hexdigest()[:8])
+    with serving_weights(tmp_path / "server", monkeypatch, "IMAGENET_VGG16",
+                         vgg16_checkpoint) as spec:
+        yield spec
 
 
 def test_the_specs_are_torchvision_s_files():

@@ -6,7 +6,6 @@ random values (nothing real is downloaded). The spec is pointed at the server wi
 ``DATASETS`` entries.
 """
 
-import dataclasses
 import hashlib
 import io
 import os
@@ -20,7 +19,8 @@ from source_lib import data, weights
 from source_lib.architectures import ResNet18, resnet18
 
 from data_fixtures import course_dirs  # noqa: F401  (autouse fixture)
-from data_fixtures import free_port, serve_directory
+from data_fixtures import torch_home  # noqa: F401  (autouse fixture)
+from data_fixtures import free_port, serve_directory, serving_weights, use_weights_spec
 
 FILENAME = weights.IMAGENET_RESNET18.filename
 
@@ -53,28 +53,16 @@ def _dead_url():
     return f"http://127.0.0.1:{free_port()}/{FILENAME}"
 
 
-@pytest.fixture(autouse=True)
-def torch_home(tmp_path, monkeypatch):
-    """torch hub's cache in tmp (never the real ~/.cache/torch); yields its checkpoints folder."""
-    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
-    monkeypatch.setattr(torch.hub, "_hub_dir", None)   # in case something called set_dir
-    return tmp_path / "torch" / "hub" / "checkpoints"
-
-
 def _use_spec(monkeypatch, url, prefix):
-    spec = dataclasses.replace(weights.IMAGENET_RESNET18, url=url, sha256_prefix=prefix)
-    monkeypatch.setattr(weights, "IMAGENET_RESNET18", spec)
-    return spec
+    return use_weights_spec(monkeypatch, "IMAGENET_RESNET18", url, prefix)
 
 
 @pytest.fixture
 def served(tmp_path, monkeypatch, checkpoints):
     """The good checkpoint served on 127.0.0.1, the spec pointing at it; yields the spec."""
-    folder = tmp_path / "server"
-    folder.mkdir()
-    (folder / FILENAME).write_bytes(checkpoints[0])
-    with serve_directory(folder) as base_url:
-        yield _use_spec(monkeypatch, base_url + FILENAME, _sha256(checkpoints[0])[:8])
+    with serving_weights(tmp_path / "server", monkeypatch, "IMAGENET_RESNET18",
+                         checkpoints[0]) as spec:
+        yield spec
 
 
 def _assert_is_checkpoint(state_dict, blob):

@@ -38,15 +38,5 @@ def cost_case(student, name, args, reference, mistakes, context, is_scalar=True)
     return Case(got, expected, context, candidates)
 
 
-def same(got, candidate):
-    """Whether the student's value equals a candidate's (as check_cases compares)."""
-    try:
-        got = np.asarray(got, dtype=np.float64)
-        candidate = np.asarray(candidate, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return got.shape == candidate.shape and np.allclose(got, candidate, atol=1e-6, rtol=1e-6)
-
-
 def shape_text(*tensors):
     return " and ".join(f"({', '.join(map(str, t.shape))})" for t in tensors)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.checking import case_is_right, check_cases, fail, load_reference, points
+from grader.checking import case_is_right, check_cases, fail, load_reference, points, same
 
 ref = load_reference(__file__)
 wrong = load_reference(__file__, "misconceptions")
@@ -39,7 +39,7 @@ def test_symmetric_positive_semidefinite(student):
     for A in _matrices(912):
         A = A - 0.5     # signed values: the centring mistake shows too
         case = _case(student, A)
-        if case_is_right(case) or any(cases.same(case.got, c) for c, _ in case.candidates):
+        if case_is_right(case) or any(same(case.got, c) for c, _ in case.candidates):
             continue    # right, or a mistake test_values charges
         got = np.asarray(case.got, dtype=np.float64) if not hasattr(case.got, "error") else None
         n_C = A.shape[0]

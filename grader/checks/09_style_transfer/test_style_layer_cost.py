@@ -4,7 +4,7 @@
 import numpy as np
 import torch
 
-from grader.checking import check_cases, fail, load_reference, points
+from grader.checking import check_cases, fail, load_reference, points, same
 
 GRADES = ("style_layer_cost",)
 TRUSTED_CALLEES = ("gram_matrix",)
@@ -42,7 +42,7 @@ def _own(student, a_S, a_G):
     """The student's cost, or None when it is wrong in a way test_values names or when the
     call fails (charged there)."""
     case = _case(student, a_S, a_G)
-    if hasattr(case.got, "error") or any(cases.same(case.got, c) for c, _ in case.candidates):
+    if hasattr(case.got, "error") or any(same(case.got, c) for c, _ in case.candidates):
         return None
     return float(np.asarray(case.got, dtype=np.float64).reshape(-1)[0]) \
         if np.asarray(case.got).size == 1 else None

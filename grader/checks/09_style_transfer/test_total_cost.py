@@ -3,7 +3,7 @@
 import numpy as np
 import torch
 
-from grader.checking import Case, attempt, check_cases, fail, load_reference, points
+from grader.checking import Case, attempt, check_cases, fail, load_reference, points, same
 
 ref = load_reference(__file__)
 wrong = load_reference(__file__, "misconceptions")
@@ -37,5 +37,5 @@ def test_values(student):
     check_cases(given)
     defaults = _case(student, (torch.tensor(3.0, dtype=torch.float64),
                                torch.tensor(0.5, dtype=torch.float64)), {}, "the defaults")
-    if not cases.same(defaults.got, defaults.expected):
+    if not same(defaults.got, defaults.expected):
         fail(f"With alpha and beta left out: {DEFAULTS}.")

@@ -4,7 +4,7 @@ neighbours, every channel and image of the batch."""
 import numpy as np
 import torch
 
-from grader.checking import check_cases, fail, load_reference, points
+from grader.checking import check_cases, fail, load_reference, points, same
 
 ref = load_reference(__file__)
 wrong = load_reference(__file__, "misconceptions")
@@ -31,7 +31,7 @@ def test_zero_on_a_constant_image_and_differentiable(student):
     """0 on a constant image; a one-number tensor the optimiser can differentiate."""
     constant = torch.full((1, 3, 5, 6), 0.7, dtype=torch.float64)
     got = cases.scalar(runs.student_call(student, "total_variation", constant))
-    if not cases.same(got, 0.0):
+    if not same(got, 0.0):
         fail("total_variation of a constant image must be 0: neighbours do not differ.")
     rng = np.random.default_rng(942)
     runs.expect_gradient(student, "total_variation", (torch.from_numpy(rng.random((1, 3, 4, 5))),),

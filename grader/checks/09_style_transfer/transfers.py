@@ -3,10 +3,12 @@ worker's tool, score the image it returns with the reference costs on the same n
 and re-run with the tool's own cost functions when one of the student's is wrong (so a wrong
 cost is charged in its own part only)."""
 
+import functools
+
 import numpy as np
 import torch
 
-from grader.checking import CheckFailed, attempt, load_reference, note
+from grader.checking import CheckFailed, attempt, load_reference, note, same
 from grader.errors import StudentCodeError
 from gradeworker.tools import style_models as sm
 
@@ -52,6 +54,7 @@ def matched_elsewhere(image):
     return not matched[CONTENT_INDEX] and any(matched)
 
 
+@functools.lru_cache(maxsize=None)
 def noise_costs(alpha=10, beta=40, draws=4):
     """The smallest costs of a few uniform-noise images: where a run from noise starts."""
     generator = torch.Generator().manual_seed(99)
@@ -82,7 +85,7 @@ def wrong_costs(student):
     for name, (args, reference) in probes.items():
         got = attempt(lambda: student.call(name, *args))
         not_a_tensor = name != "total_cost" and not isinstance(got, np.ndarray)
-        if hasattr(got, "error") or not_a_tensor or not cases.same(
+        if hasattr(got, "error") or not_a_tensor or not same(
                 cases.scalar(got) if name != "gram_matrix" else got,
                 cases.numpy_of(reference(*args))):
             found.append(name)
