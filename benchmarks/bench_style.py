@@ -15,7 +15,7 @@ extractor's beta, scaled by (size / 128)^2 as the notebook does):
 Printed as a table, then one JSON line.
 
     python benchmarks/bench_style.py [--sizes 128 256] [--steps 200] [--repeats 3]
-        [--threads 2] [--reference PATH] [--no-course]
+        [--threads 2] [--reference PATH] [--no-course] [--max-pooling-baseline]
 
 ``--reference`` loads the graded functions from another file with the same names (default:
 the checks folder's reference.py). Set COURSE_DATA_DIR (the paintings) and COURSE_CACHE_DIR
@@ -23,6 +23,7 @@ the checks folder's reference.py). Set COURSE_DATA_DIR (the paintings) and COURS
 """
 
 import argparse
+import dataclasses
 import importlib.util
 import json
 import statistics
@@ -31,7 +32,7 @@ from pathlib import Path
 
 from source_lib.reproducibility import set_num_threads
 from source_lib.style.budgets import style_budget
-from source_lib.style.extractors import available_extractors, layer_list
+from source_lib.style.extractors import RANDOM_NAME, available_extractors, layer_list, vgg_features
 from source_lib.style.images import content_image, style_image
 
 REPO = Path(__file__).resolve().parents[1]
@@ -73,11 +74,20 @@ def measure(ref, choice, size, args):
             **{f"first_{key}": values[0] for key, values in history.items()}}
 
 
+def max_pooling_baseline(extractors):
+    """The random VGG-16 choice with max instead of average pooling (same seed, same weights,
+    same layers and beta): what the notebook used before it followed Gatys et al."""
+    random_vgg = next(choice for choice in extractors if choice.name == RANDOM_NAME)
+    return dataclasses.replace(random_vgg, name=RANDOM_NAME + ", max pool",
+                               model=vgg_features(16, "random", seed=0, pooling="max"),
+                               note="the same, with max pooling (the baseline)")
+
+
 def print_table(rows):
-    print(f"\n{'extractor':<26}{'size':>6}{'s/step':>9}{'steps':>7}{'seconds':>9}"
+    print(f"\n{'extractor':<34}{'size':>6}{'s/step':>9}{'steps':>7}{'seconds':>9}"
           f"{'content':>12}{'style':>12}{'total':>12}")
     for row in rows:
-        print(f"{row['extractor']:<26}{row['size']:>6}{row['seconds_per_step']:>9.3f}"
+        print(f"{row['extractor']:<34}{row['size']:>6}{row['seconds_per_step']:>9.3f}"
               f"{row['steps']:>7}{row['seconds']:>9.1f}{row['final_content']:>12.4g}"
               f"{row['final_style']:>12.4g}{row['final_total']:>12.4g}")
 
@@ -91,10 +101,14 @@ def main():
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--no-course", action="store_true", help="leave out the course ResNet-18")
+    parser.add_argument("--max-pooling-baseline", action="store_true",
+                        help="also random VGG-16 with torchvision's max pooling (same weights)")
     args = parser.parse_args()
     threads = set_num_threads(args.threads)
     ref = load_functions(args.reference)
     extractors = available_extractors(include_course=not args.no_course)
+    if args.max_pooling_baseline:
+        extractors.append(max_pooling_baseline(extractors))
     for choice in extractors:
         print(f"{'available' if choice.available else 'unavailable'}: {choice.name}: {choice.note}",
               flush=True)

@@ -8,7 +8,9 @@
 ``images``: the content photograph and the four public-domain paintings (full resolution
 when available, else the course's 256 px copies in ``assets/``); ``extractors``: VGG-16/19
 (ImageNet or random He weights) and notebook 08's course backbone, with default layers;
-``frames``: ``FrameRecorder``, snapshots of the image during an optimisation. The costs and
+``frames``: ``FrameRecorder``, snapshots of the image during an optimisation; ``remember``:
+``remembered``, the widgets' precomputed pictures kept on disk until your code changes. The
+VGGs pool by averaging, as Gatys et al. do. The costs and
 the optimisation itself are the notebook's exercises: nothing here computes them.
 """
 

@@ -50,11 +50,11 @@ class Budget:
     beta: dict = field(default_factory=lambda: {
         # Gatys et al. used alpha/beta = 1e-3 or 1e-4 on a rescaled VGG-19 (not measured: offline)
         "VGG-16, ImageNet": 1e4,
-        "VGG-16, random weights": 1e7,
+        "VGG-16, random weights": 3e7,
         "course ResNet-18 (08)": 1e4,
     })
     explorer_factors: tuple = (0.01, 1.0, 100.0)
-    tv_weights: tuple = (0.0, 30.0, 300.0)     # measured on random VGG-16 at 64 px
+    tv_weights: tuple = (0.0, 3.0, 30.0)       # measured on random VGG-16 at 64 px
     style: str = "starry_night"
 
     def beta_for(self, name):

@@ -117,9 +117,30 @@ def test_the_model_normalises_images_in_0_1_with_imagenet_statistics():
     assert "mean" not in model.state_dict()       # torchvision's keys only
 
 
+def test_style_extractors_average_pool_as_gatys_and_torchvision_max_pools():
+    poolings = {type(m) for m in vgg_features(16, seed=0).features if not isinstance(m, (nn.Conv2d, nn.ReLU))}
+    assert poolings == {nn.AvgPool2d}
+    assert {type(m) for m in VGGFeatures(16).features if isinstance(m, (nn.AvgPool2d, nn.MaxPool2d))} \
+        == {nn.MaxPool2d}
+    maxed, averaged = vgg_features(16, seed=0, pooling="max"), vgg_features(16, seed=0, pooling="avg")
+    assert torch.equal(maxed.features[0].weight, averaged.features[0].weight)   # same weights
+    # why: under max pooling a random network's deep maps pick the noise's extremes, so
+    # pixel noise alone moves deep Gram statistics far more than under average pooling
+    noise, smooth = torch.rand(1, 3, 64, 64), torch.full((1, 3, 64, 64), 0.5)
+    relu3_1 = int(VGG16_LAYER_NAMES["relu3_1"].split(".")[1])
+
+    def deep_energy(model, x):
+        return model.features[:relu3_1 + 1](x).pow(2).mean().item()
+
+    assert deep_energy(maxed, noise) / deep_energy(maxed, smooth) > \
+        2 * deep_energy(averaged, noise) / deep_energy(averaged, smooth)
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="16 or 19"):
         VGGFeatures(11)
+    with pytest.raises(ValueError, match="avg"):
+        VGGFeatures(16, pooling="min")
     with pytest.raises(ValueError, match="random"):
         vgg_features(16, weights="places365")
 
