@@ -74,11 +74,12 @@ def _points_into_repo(entry):
 
 def environment_key():
     """What the environment is made of: the students' library and its declared packages
-    (the wheel is built from these), the installed packages, the interpreter."""
+    (the wheel is built from these), the installed packages, the interpreter, this recipe."""
     site = _site_packages()
     packages = sorted(p.name for p in site.iterdir() if p.name.endswith(".dist-info")
                       and not _is_instructors(p.name))
     digest = hashlib.sha256((REPO_ROOT / "pyproject.toml").read_bytes())
+    digest.update(Path(__file__).read_bytes())      # how it is built
     library = REPO_ROOT / "source_lib"
     for path in sorted(library.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
@@ -121,16 +122,25 @@ def _write_scripts(env, final):
             target.chmod(0o755)
 
 
+def _write_new(path, text):
+    """Write ``path`` as a file of its own (it may be a hard link into the instructor's
+    environment, which must stay as it is)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    path.write_text(text)
+
+
 def _write_student_config(env):
     """Jupyter settings of the environment: the students' extensions only."""
-    server = env / "etc" / "jupyter" / "jupyter_server_config.d"
-    server.mkdir(parents=True, exist_ok=True)
-    (server / "nbgrader.json").write_text(json.dumps(
+    config = env / "etc" / "jupyter"
+    _write_new(config / "jupyter_server_config.d" / "nbgrader.json", json.dumps(
         {"ServerApp": {"jpserver_extensions": STUDENT_SERVER_EXTENSIONS}}, indent=2))
-    labconfig = env / "etc" / "jupyter" / "labconfig"
-    labconfig.mkdir(parents=True, exist_ok=True)
-    (labconfig / "page_config.json").write_text(json.dumps(
+    _write_new(config / "labconfig" / "page_config.json", json.dumps(
         {"disabledExtensions": {name: True for name in STUDENT_HIDDEN_PLUGINS}}, indent=2))
+    # the hub has no internet to offer news from: students are not asked about them
+    _write_new(env / "share" / "jupyter" / "lab" / "settings" / "overrides.json", json.dumps(
+        {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
+                                                          "checkForUpdates": False}}, indent=2))
 
 
 def _build(env, wheel, final):
@@ -141,9 +151,9 @@ def _build(env, wheel, final):
                skip=lambda e: _is_instructors(e.name) or _points_into_repo(e)
                or e.name == "__pycache__")
     _write_scripts(env, final)
-    share = Path(sys.prefix) / "share" / "jupyter"
-    if share.is_dir():      # JupyterLab's pages, nbgrader's lab extensions, kernel specs
-        _link_tree(share, env / "share" / "jupyter")
+    for folder in ("share/jupyter", "etc/jupyter"):     # JupyterLab's pages, nbgrader's
+        if (Path(sys.prefix) / folder).is_dir():        # lab extensions, kernel specs,
+            _link_tree(Path(sys.prefix) / folder, env / folder)     # server extensions
     _write_student_config(env)
     done = subprocess.run([str(env / "bin" / "python"), "-m", "pip", "install", "-q",
                            "--no-deps", "--no-index", "--disable-pip-version-check",

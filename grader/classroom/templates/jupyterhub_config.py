@@ -47,8 +47,9 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 
 # --- groups and roles: the graders of a course reach its formgrader, students do not.
-# nbgrader's course list looks for groups named formgrade-<course> (graders) and
-# nbgrader-<course> (everyone taking it).
+# nbgrader names the groups formgrade-<course> (graders) and nbgrader-<course> (everyone
+# taking it). Students need no role: their nbgrader configuration names the course, so
+# they never look the formgrader service up (nbgrader's demo "one class, multiple graders").
 c.JupyterHub.load_groups = {}
 roles = [
     # servers act with their owner's permissions (nbgrader's course list lists services)
@@ -67,8 +68,6 @@ for course in settings["courses"]:
     roles.append({"name": f"formgrade-{name}", "groups": [f"formgrade-{name}"],
                   "scopes": [f"access:services!service={name}", "list:services",
                              f"read:services!service={name}"]})
-    roles.append({"name": f"nbgrader-{name}", "groups": [f"nbgrader-{name}"],
-                  "scopes": ["list:services", f"read:services!service={name}"]})
     # the formgrader: a single-user server of the instructor in the course folder, as a
     # hub service named after the course (nbgrader's course list expects that name)
     services.append({
@@ -76,7 +75,10 @@ for course in settings["courses"]:
         "url": f"http://{settings['ip']}:{course['port']}",
         # the students' environment with the repository on PYTHONPATH (only graders may
         # enter it), the formgrader switched back on
-        "command": [settings["student_python"], "-m", "jupyterhub.singleuser",
+        # umask 007: what the formgrader writes (gradebook.db, autograded/, feedback/) stays
+        # writable for the TAs, who share the course folder through its group
+        "command": ["/bin/sh", "-c", 'umask 007 && exec "$@"', "formgrader",
+                    settings["student_python"], "-m", "jupyterhub.singleuser",
                     f"--ServerApp.root_dir={course['root']}",
                     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True"],
         "user": course["instructor"],
