@@ -6,9 +6,9 @@ TA collects, autogrades (our grader, in the sandbox, as the instructor's service
 releases feedback; the students fetch it and read our per-part messages. Students cannot
 read the answers, reach the formgrader or import the grader.
 
-About 75 s on 2 free cores: the hub starts in ~8 s (plus ~10 s the first time, to build
-the students' environment: grader.classroom.student_env), three servers ~3 s each, three
-notebooks graded ~10 s each."""
+About 65 s on 2 cores: the class's course and hub in ~11 s (plus 10-16 s the first time, to
+build the students' environment: grader.classroom.student_env), three servers ~3 s each,
+three notebooks graded ~10 s each, ~10 s to stop the hub and its servers."""
 
 import html
 import os
@@ -98,6 +98,10 @@ def test_students_cannot_read_the_answers_or_reach_the_formgrader(hub, classroom
     done = run_as(classroom.ta, [python, "-c", "import grader.checks; print('ok')"],
                   env={"PYTHONPATH": str(REPO_ROOT)})
     assert done.stdout == "ok\n", done.stderr
+    admin = HubClient(running.url, running.admin_token)   # the config's admin API token
+    graders = admin.api(f"groups/formgrade-{COURSE}")["users"]
+    assert sorted(graders) == sorted([classroom.instructor.name, classroom.ta.name])
+    assert {u["name"] for u in admin.api("users")} == {a.name for a in classroom.accounts}
     client = _client(running, student)
     for call in (lambda: client.formgrader(COURSE, "assignments"),
                  lambda: client.api("users")):
