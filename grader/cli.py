@@ -190,6 +190,8 @@ def build_parser():
     demo.add_argument("--all-samples", action="store_true",
                       help="grade every sample mistake, not only the demo's selection")
     demo.set_defaults(run=_demo)
+    from grader.classroom.down import add_commands
+    add_commands(commands)
     return parser
 
 
