@@ -215,6 +215,8 @@ def build_parser():
                      help="the assignment released to the students")
     hub.add_argument("--students", type=int, default=3)
     hub.set_defaults(run=_hub)
+    from grader.classroom.down import add_commands
+    add_commands(commands)
     return parser
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.classroom.repo_lock import lock_repository, unlock_repository
-from grader.classroom.shared_python import reachable_by_others
+from grader.classroom.python_env import reachable_by_everyone
 from grader.course.layout import REPO_ROOT
 
 TEMPLATE = Path(__file__).parent / "templates" / "jupyterhub_config.py"
@@ -81,7 +81,7 @@ def unavailable_reason():
         import jupyterhub  # noqa: F401
     except ImportError:
         return "jupyterhub is not installed: run `make setup` (the `hub` extra)"
-    if not reachable_by_others(REPO_ROOT.parent):
+    if not reachable_by_everyone(REPO_ROOT.parent):
         return (f"the repository sits in {REPO_ROOT.parent}, a folder the class's graders "
                 f"cannot enter; clone it somewhere they can (e.g. /srv)")
     return None
@@ -248,3 +248,15 @@ def stop_hub(state_dir):
 def read_settings(state_dir):
     """hub_settings.json of a hub started in ``state_dir``."""
     return json.loads((Path(state_dir) / SETTINGS).read_text())
+
+
+def stop_hubs_under(folders):
+    """Stop every hub whose state folder is ``<folder>/hub`` or ``<folder>/*/hub`` (where
+    ``make hub`` and the hub test keep it): a class torn down after a crash must not leave
+    a hub running, nor the repository closed. Returns the state folders stopped."""
+    stopped = []
+    for folder in map(Path, folders):
+        for settings in [*folder.glob(f"hub/{SETTINGS}"), *folder.glob(f"*/hub/{SETTINGS}")]:
+            stop_hub(settings.parent)
+            stopped.append(settings.parent)
+    return stopped

@@ -14,7 +14,8 @@ import json
 import shutil
 from pathlib import Path
 
-from grader.classroom.accounts import create_accounts, new_prefix, remove_accounts
+from grader.classroom.accounts import create_accounts, new_prefix
+from grader.classroom.down import tear_down
 from grader.classroom.hub import HubUnavailable, stop_hub, unavailable_reason
 from grader.classroom.hub_class import release, start_class_hub
 
@@ -83,10 +84,10 @@ def stop(base=DEFAULT_BASE, log=print):
         stop_hub(base / "hub")
         log("stopped the hub and its servers; the repository is open again")
     if prefix:
-        removed = remove_accounts(prefix)
-        log(f"removed users and groups: {', '.join(removed) or 'none'}")
-    if base.exists():
+        removed = tear_down(prefix, [base])
+        log(f"removed {', '.join(removed)}")
+    elif base.exists():
         shutil.rmtree(base)
         log(f"removed {base}")
-    elif not prefix:
+    else:
         log(f"no class runs from {base}")

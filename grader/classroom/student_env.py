@@ -10,14 +10,17 @@ repository, where the hidden checks and solutions live) is left out, and ``sourc
 comes from the students' wheel. Measured here: about 10 s for the first build (7 s of it
 the bundle), well under 1 s to find the cached one.
 
-Every class account must be able to run it, so it is made with an interpreter that other
-users can reach (the instructor's own may live in root's 0700 home, as pyenv's does) and
-lives outside every home, in ``COURSE_HUB_ENV_DIR`` (default ``/var/cache/cnn-course``).
+Every class account must be able to run it, so it is a venv of this Python where everyone
+can run it (``grader.classroom.python_env.shared_base``: pyenv's sits in root's 0700 home)
+and lives outside every home, in ``COURSE_HUB_ENV_DIR`` (default ``/var/cache/cnn-course``).
+Its packages are hard links, not symbolic links to the instructor's environment: that one
+usually sits inside this repository (``.venv``), which students may not enter.
 """
 
 import hashlib
 import json
 import os
+import platform
 import re
 import shutil
 import subprocess
@@ -26,7 +29,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from grader.classroom.shared_python import shared_python
+from grader.classroom.python_env import shared_base
 from grader.course.layout import REPO_ROOT
 
 ENV_DIR_VARIABLE = "COURSE_HUB_ENV_DIR"
@@ -144,7 +147,8 @@ def _write_student_config(env):
 
 
 def _build(env, wheel, final):
-    subprocess.run([str(shared_python(env.parent)), "-m", "venv", "--without-pip", str(env)],
+    interpreter = shared_base(env.parent / f"python-{platform.python_version()}")
+    subprocess.run([str(interpreter), "-m", "venv", "--without-pip", str(env)],
                    check=True, capture_output=True)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     _link_tree(_site_packages(), env / "lib" / version / "site-packages",

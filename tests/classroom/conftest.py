@@ -6,7 +6,6 @@ before its finalizers leaves accounts that `python -m grader classroom down --pr
 removes."""
 
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -27,15 +26,15 @@ def classroom(request):
     ``root``, a folder every account can traverse (0755) for exchanges and course folders.
     Everything is removed when the session ends, whatever happened."""
     _need_root()
-    from grader.classroom.accounts import create_accounts, new_prefix, remove_accounts
+    from grader.classroom.accounts import create_accounts, new_prefix
+    from grader.classroom.down import tear_down
     prefix = new_prefix()
     # /tmp/pytest-of-root is 0700: the class's users could not reach a folder inside it
     root = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir="/tmp"))
     root.chmod(0o755)
 
     def remove():
-        remove_accounts(prefix)
-        shutil.rmtree(root, ignore_errors=True)
+        tear_down(prefix, [root])
 
     request.addfinalizer(remove)
     accounts = create_accounts(prefix, CLASS_ROLES)
@@ -43,3 +42,15 @@ def classroom(request):
     return SimpleNamespace(prefix=prefix, accounts=accounts, root=root,
                            instructor=by_role["instructor"][0], ta=by_role["ta"][0],
                            students=by_role["student"])
+
+
+@pytest.fixture(scope="session")
+def class_python(classroom):
+    """An interpreter every account of the class can run, with the course's packages and
+    this checkout (``grader.classroom.python_env``: this one, or a hard-linked venv of the
+    system's Python when this one sits where only root can reach it)."""
+    from grader.classroom.python_env import ClassPythonUnavailable, class_python
+    try:
+        return class_python(classroom.root / "python")
+    except ClassPythonUnavailable as error:
+        pytest.skip(str(error))

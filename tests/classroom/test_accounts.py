@@ -1,16 +1,25 @@
 """Unix accounts for a class (grader.classroom.accounts): ids, groups, private homes and a
-removal that leaves nothing. About 2 s (useradd/userdel of 7 accounts)."""
+removal that leaves nothing, also by `python -m grader classroom down`. About 5 s
+(useradd/userdel of 9 accounts, the shared interpreter, two `python -m grader` runs)."""
 
 import grp
 import os
 import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
 from grader.classroom.accounts import (NotRoot, create_accounts, graders_group, new_prefix,
                                        remove_accounts, run_as)
+from grader.course.layout import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+# every classroom test runs in one process, on one class: the hub test closes the
+# repository to all but that class's graders while its hub runs
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("classroom")]
 
 
 def _groups_of(done):
@@ -68,14 +77,36 @@ def test_remove_accounts_leaves_nothing():
     assert remove_accounts(prefix) == []        # idempotent
 
 
-def test_an_ordinary_user_is_told_why_root_is_needed(classroom):
+def test_an_ordinary_user_is_told_why_root_is_needed(classroom, class_python):
     code = ("from grader.classroom.accounts import create_accounts\n"
             "try:\n    create_accounts('cnnzzzz', {'student': 1})\n"
             "except Exception as e:\n    print(type(e).__name__, e)")
-    try:
-        done = run_as(classroom.students[0], [os.sys.executable, "-c", code],
-                      env={"PYTHONPATH": os.getcwd()})
-    except PermissionError:
-        pytest.skip(f"this Python ({os.sys.executable}) cannot be run by other users")
+    done = run_as(classroom.students[0], [class_python, "-c", code],
+                  env={"PYTHONPATH": str(REPO_ROOT)})
     assert done.stdout.startswith("NotRoot") and "needs root" in done.stdout, done
     assert NotRoot.__doc__
+
+
+def test_classroom_down_removes_what_a_killed_run_left():
+    """`python -m grader classroom leftovers` finds the class by its accounts' comment,
+    `down --prefix` removes accounts, groups and the class's folders in the temp folder."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to create Unix users")
+    prefix = new_prefix()
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    try:
+        create_accounts(prefix, {"instructor": 1, "student": 1})
+        (folder / "exchange").mkdir()
+        grader = [sys.executable, "-m", "grader", "classroom"]
+        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        found = subprocess.run([*grader, "leftovers"], capture_output=True, text=True, env=env)
+        assert prefix in found.stdout.split()
+        done = subprocess.run([*grader, "down", "--prefix", prefix], capture_output=True,
+                              text=True, env=env)
+        assert done.returncode == 0, done.stderr
+        assert f"removed {prefix}-student1" in done.stdout and str(folder) in done.stdout
+    finally:
+        remove_accounts(prefix)
+        shutil.rmtree(folder, ignore_errors=True)
+    assert not folder.exists()
+    assert not [u for u in pwd.getpwall() if u.pw_name.startswith(f"{prefix}-")]

@@ -37,7 +37,11 @@ c.PAMAuthenticator.open_sessions = False
 # --- one server per user, a process of that Unix user, from the students' environment
 # (the student distribution: no grader, no hidden checks, no solutions)
 c.JupyterHub.spawner_class = "localprocess"
-c.Spawner.cmd = [settings["student_python"], "-m", "jupyterhub.singleuser"]
+# Temporary files in the user's own (0700) home, not the shared /tmp: classmates cannot
+# read them, and removing the user removes them. Then the umask, then the server.
+PRIVATE_TMP = 'mkdir -p "$HOME/.cache/tmp" && export TMPDIR="$HOME/.cache/tmp" && umask {} && exec "$@"'
+c.Spawner.cmd = ["/bin/sh", "-c", PRIVATE_TMP.format("077"), "singleuser",
+                 settings["student_python"], "-m", "jupyterhub.singleuser"]
 c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 # nothing of the hub's own environment (its PYTHONPATH points into the repository)
@@ -77,7 +81,7 @@ for course in settings["courses"]:
         # enter it), the formgrader switched back on
         # umask 007: what the formgrader writes (gradebook.db, autograded/, feedback/) stays
         # writable for the TAs, who share the course folder through its group
-        "command": ["/bin/sh", "-c", 'umask 007 && exec "$@"', "formgrader",
+        "command": ["/bin/sh", "-c", PRIVATE_TMP.format("007"), "formgrader",
                     settings["student_python"], "-m", "jupyterhub.singleuser",
                     f"--ServerApp.root_dir={course['root']}",
                     "--ServerApp.jpserver_extensions=nbgrader.server_extensions.formgrader=True"],
