@@ -1,14 +1,14 @@
 """The Python environment the hub runs students' servers in: no grader, no answers.
 
 It is built once from the student distribution (``python -m grader student-bundle``: the
-leak-scanned wheel of ``source_lib``) and cached, keyed by that wheel and the packages it
-sits on. The third-party packages (torch, jupyterlab, nbgrader, jupyterhub, ...) are the
+leak-scanned wheel of ``source_lib``) and cached, keyed by what it is made of (the
+library's sources, pyproject.toml, the installed packages, the interpreter, this recipe). The third-party packages (torch, jupyterlab, nbgrader, jupyterhub, ...) are the
 ones already installed in the instructor's environment, hard-linked (copied across file
 systems) rather than downloaded again, so the build runs offline and takes seconds; the
 instructor's own distribution (``cnn-course``: the editable install that points into this
 repository, where the hidden checks and solutions live) is left out, and ``source_lib``
-comes from the students' wheel. Measured here: about 10 s for the first build (7 s of it
-the bundle), well under 1 s to find the cached one.
+comes from the students' wheel. Measured here: 9-16 s for the first build (7 s of it the
+bundle, the rest hard links; no disk space), a few milliseconds to find the cached one.
 
 Every class account must be able to run it, so it is a venv of this Python where everyone
 can run it (``grader.classroom.python_env.shared_base``: pyenv's sits in root's 0700 home)
