@@ -58,7 +58,9 @@ def _lost(assignment, mistake):
 
 def test_students_fetch_and_submit_with_the_exchanges_permissions(cycle):
     """Students reach only what nbgrader's exchange gives them: not the inbound listing
-    (others' hand-ins), not the course folder or its gradebook, not each other's homes."""
+    (others' hand-ins), not the course folder or its gradebook, not each other's homes.
+    A hand-in itself is world-readable (nbgrader makes it 0777/0644 so that the instructor
+    can delete it): only its unguessable name (timestamp + random string) hides it."""
     for step in ("s2 lists A's inbound", "s2 lists course A", "s2 reads A's gradebook",
                  "s2 reads s1's home"):
         assert cycle.done[step].returncode != 0, step
@@ -67,6 +69,7 @@ def test_students_fetch_and_submit_with_the_exchanges_permissions(cycle):
     owners = {p.name.split("+")[0]: p.stat().st_uid for p in inbound.iterdir()}
     assert owners == {_name(cycle, n): pwd.getpwnam(_name(cycle, n)).pw_uid for n in (1, 2, 3)}
     assert len(list(inbound.iterdir())) == 4        # student1 handed in twice
+    assert cycle.done["s2 reads s1's hand-in by its name"].returncode == 0
 
 
 def test_the_latest_submission_counts(cycle):
