@@ -117,15 +117,20 @@ def test_a_wrongly_named_notebook_is_reported_and_left_to_the_ta(cycle):
     assert ("student3", A03) not in cycle.feedback
 
 
-def test_the_ta_grades_in_the_sandbox(cycle):
-    """bubblewrap works for the TA (an ordinary user: bwrap adds a user namespace), and
-    nbgrader's autograde log says where each student's code ran."""
-    assert cycle.done["sandbox probe ta"].stdout.strip() == "None"
+def test_the_ta_grades_in_the_sandbox_or_is_told(cycle):
+    """The TA is an ordinary user: bwrap then needs unprivileged user namespaces. Where it
+    has them (this machine), nbgrader's autograde log says each student's code ran in the
+    sandbox; where not, it carries the documented NOT SANDBOXED warning per student."""
+    sandboxed = cycle.done["sandbox probe ta"].stdout.strip() == "None"
     for key, students in (("a", (1, 2)), ("b", (1,))):
         said = _output(cycle, f"autograde {key}")
-        assert "NOT SANDBOXED" not in said
         for number in students:
-            assert f"{_name(cycle, number)}'s code ran in the bubblewrap sandbox" in said
+            name = _name(cycle, number)
+            if sandboxed:
+                assert f"{name}'s code ran in the bubblewrap sandbox" in said
+            else:
+                assert f"{name}: NOT SANDBOXED: bubblewrap (bwrap) cannot run here" in said
+        assert sandboxed == ("NOT SANDBOXED" not in said)
 
 
 def test_the_gradebook_is_what_python_m_grader_autograde_gives(cycle):
