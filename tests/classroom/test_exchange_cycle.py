@@ -3,8 +3,9 @@ permissions (issue 20, "The exchange with real users"): release, fetch, submit (
 resubmission, a late one, a wrongly named notebook), collect, autograde with our sandboxed
 grader as the TA, feedback; two courses share the exchange, one of them graded on
 checkpoint files handed in beside the notebook (06). The cycle (``exchange_cycle.py``) runs
-once per process; about 110 s on 2 busy cores (some 35 nbgrader commands at 2-3 s of start-up
-each, grading 3 notebooks of 03 and one of 06 twice over), plus 2 s for the accounts."""
+once per process: 90 s alone on 2 cores, 120-130 s beside other work (85 s of CPU: some 35
+nbgrader commands at about 2 s of start-up each, 3 notebooks of 03 graded twice, once by
+nbgrader as the TA and once by `python -m grader autograde`, and one of 06)."""
 
 import html
 import pwd
