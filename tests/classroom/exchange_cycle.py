@@ -20,6 +20,7 @@ by ``python -m grader autograde`` (as root) to compare gradebooks.
 
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -74,6 +75,7 @@ class Cycle:
     submitted_at: dict = field(default_factory=dict)   # (student, n) -> nbgrader's timestamp
     duedate: str = ""
     feedback: dict = field(default_factory=dict)   # (student, assignment) -> html text
+    compared: Path = None       # a copy of A graded by `python -m grader autograde`
 
     @property
     def exchange(self):
@@ -121,15 +123,10 @@ def edit(cycle, number, assignment, folder, mistake=None, save_as=None, files=Fa
             "cells": solution_cells(assignment, mistake), "save_as": save_as, "files": handed}
     (staging / "edit.json").write_text(json.dumps(spec))
     for path in [staging, *staging.iterdir()]:
-        os.chown(path, _uid(account), -1)
+        os.chown(path, pwd.getpwnam(account.name).pw_uid, -1)
     staging.chmod(0o700)
     step = f"edit {account.name} {assignment} {mistake or save_as or 'reference'}"
     cycle.run(step, account, [cycle.python, "-c", EDIT_SCRIPT, staging / "edit.json"])
-
-
-def _uid(account):
-    import pwd
-    return pwd.getpwnam(account.name).pw_uid
 
 
 def _timestamp(done):
@@ -238,6 +235,9 @@ def probe_permissions(cycle):
         "s2 reads s1's home": (s2, ["ls", cycle.student(1).home]),
         "s3 lists B's release": (s3, ["ls", cycle.exchange / b / "outbound" / P06]),
     }
+    inbound = cycle.exchange / a / "inbound"
+    handed_in = next(inbound.glob(f"{cycle.student(1).name}+*")) / f"{A03}.ipynb"
+    probes["s2 reads s1's hand-in by its name"] = (s2, ["cat", handed_in])
     for step, (account, argv) in probes.items():
         cycle.run(step, account, argv, check=False)
     cycle.nbgrader("s3 fetches B", s3, "fetch_assignment", P06, "--course", b,

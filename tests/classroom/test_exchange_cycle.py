@@ -3,8 +3,9 @@ permissions (issue 20, "The exchange with real users"): release, fetch, submit (
 resubmission, a late one, a wrongly named notebook), collect, autograde with our sandboxed
 grader as the TA, feedback; two courses share the exchange, one of them graded on
 checkpoint files handed in beside the notebook (06). The cycle (``exchange_cycle.py``) runs
-once per process; about 110 s on 2 busy cores (some 35 nbgrader commands at 2-3 s of start-up
-each, grading 3 notebooks of 03 and one of 06 twice over), plus 2 s for the accounts."""
+once per process: 90 s alone on 2 cores, 120-130 s beside other work (85 s of CPU: some 35
+nbgrader commands at about 2 s of start-up each, 3 notebooks of 03 graded twice, once by
+nbgrader as the TA and once by `python -m grader autograde`, and one of 06)."""
 
 import html
 import pwd
@@ -58,7 +59,9 @@ def _lost(assignment, mistake):
 
 def test_students_fetch_and_submit_with_the_exchanges_permissions(cycle):
     """Students reach only what nbgrader's exchange gives them: not the inbound listing
-    (others' hand-ins), not the course folder or its gradebook, not each other's homes."""
+    (others' hand-ins), not the course folder or its gradebook, not each other's homes.
+    A hand-in itself is world-readable (nbgrader makes it 0777/0644 so that the instructor
+    can delete it): only its unguessable name (timestamp + random string) hides it."""
     for step in ("s2 lists A's inbound", "s2 lists course A", "s2 reads A's gradebook",
                  "s2 reads s1's home"):
         assert cycle.done[step].returncode != 0, step
@@ -67,6 +70,7 @@ def test_students_fetch_and_submit_with_the_exchanges_permissions(cycle):
     owners = {p.name.split("+")[0]: p.stat().st_uid for p in inbound.iterdir()}
     assert owners == {_name(cycle, n): pwd.getpwnam(_name(cycle, n)).pw_uid for n in (1, 2, 3)}
     assert len(list(inbound.iterdir())) == 4        # student1 handed in twice
+    assert cycle.done["s2 reads s1's hand-in by its name"].returncode == 0
 
 
 def test_the_latest_submission_counts(cycle):
@@ -114,15 +118,20 @@ def test_a_wrongly_named_notebook_is_reported_and_left_to_the_ta(cycle):
     assert ("student3", A03) not in cycle.feedback
 
 
-def test_the_ta_grades_in_the_sandbox(cycle):
-    """bubblewrap works for the TA (an ordinary user: bwrap adds a user namespace), and
-    nbgrader's autograde log says where each student's code ran."""
-    assert cycle.done["sandbox probe ta"].stdout.strip() == "None"
+def test_the_ta_grades_in_the_sandbox_or_is_told(cycle):
+    """The TA is an ordinary user: bwrap then needs unprivileged user namespaces. Where it
+    has them (this machine), nbgrader's autograde log says each student's code ran in the
+    sandbox; where not, it carries the documented NOT SANDBOXED warning per student."""
+    sandboxed = cycle.done["sandbox probe ta"].stdout.strip() == "None"
     for key, students in (("a", (1, 2)), ("b", (1,))):
         said = _output(cycle, f"autograde {key}")
-        assert "NOT SANDBOXED" not in said
         for number in students:
-            assert f"{_name(cycle, number)}'s code ran in the bubblewrap sandbox" in said
+            name = _name(cycle, number)
+            if sandboxed:
+                assert f"{name}'s code ran in the bubblewrap sandbox" in said
+            else:
+                assert f"{name}: NOT SANDBOXED: bubblewrap (bwrap) cannot run here" in said
+        assert sandboxed == ("NOT SANDBOXED" not in said)
 
 
 def test_the_gradebook_is_what_python_m_grader_autograde_gives(cycle):
