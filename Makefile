@@ -14,9 +14,9 @@ endif
 export COURSE_DATA_DIR
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-packages demo test test-fast release bench clean
+.PHONY: setup system-packages hub-proxy demo test test-fast release bench clean hub hub-stop
 
-setup: system-packages $(STAMP)
+setup: system-packages $(STAMP) hub-proxy
 
 # bubblewrap sandboxes the grader's workers; without it grading still works, with a loud
 # warning. Installed with apt-get where we can (root on Debian/Ubuntu, as in CI).
@@ -27,11 +27,29 @@ system-packages:
 	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "WARNING: install bubblewrap (bwrap) to sandbox the grader's workers" >&2; fi; }
 
+# JupyterHub's proxy, configurable-http-proxy (npm), for `make hub` and the hub test:
+# installed into .venv/node_modules (grader.classroom.hub looks there first); node and npm
+# from apt-get where we can. Version 5 needs node >= 20 (Debian 12's node is 18: then 4.6).
+CHP := $(VENV)/node_modules/.bin/configurable-http-proxy
+hub-proxy: $(STAMP)
+	@test -x $(CHP) || { \
+	  if ! command -v npm >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing node and npm (for JupyterHub's proxy)"; \
+	    apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null; fi; \
+	  if command -v npm >/dev/null 2>&1; then \
+	    major=$$(node -p 'process.versions.node.split(".")[0]'); \
+	    if [ "$$major" -ge 20 ]; then version=5.3.0; else version=4.6.3; fi; \
+	    echo "installing configurable-http-proxy@$$version into $(VENV)/node_modules"; \
+	    npm install --prefix $(VENV) --no-audit --no-fund --loglevel=error \
+	      configurable-http-proxy@$$version >/dev/null \
+	    || echo "WARNING: npm could not install configurable-http-proxy: no hub (make hub, its test skips)" >&2; \
+	  else echo "WARNING: install node and npm for JupyterHub's proxy (make hub; its test skips)" >&2; fi; }
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	@# torch first: the pinned CPU build is installed from the local wheel cache.
 	$(PY) -m pip install -q --disable-pip-version-check torch==$(TORCH_VERSION)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[course,test]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[course,test,hub]'
 	@touch $(STAMP)
 
 demo: setup
@@ -48,6 +66,14 @@ release: setup
 
 bench: setup
 	$(PY) benchmarks/bench_grading.py
+
+# A class on a JupyterHub on this machine to try by hand (root: it creates Unix users):
+# prints the URL and every user's password; `make hub-stop` removes users, processes, folders.
+hub: setup
+	$(PY) -m grader hub start
+
+hub-stop:
+	$(PY) -m grader hub stop
 
 clean:
 	rm -rf build demo_output

@@ -135,6 +135,22 @@ def _new_assignment(args):
     return 0
 
 
+def _hub(args):
+    from grader.classroom import hub_demo
+    from grader.classroom.accounts import NotRoot
+    from grader.classroom.hub import HubUnavailable
+    try:
+        if args.action == "stop":
+            hub_demo.stop(args.base)
+            return 0
+        data = hub_demo.start(args.base, args.assignment, args.students)
+    except (HubUnavailable, NotRoot) as error:
+        print(f"hub {args.action}: {error}", file=sys.stderr)
+        return 2
+    print(hub_demo.summary(data))
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -190,6 +206,17 @@ def build_parser():
     demo.add_argument("--all-samples", action="store_true",
                       help="grade every sample mistake, not only the demo's selection")
     demo.set_defaults(run=_demo)
+    hub = commands.add_parser("hub", help="start (or stop) a class on a JupyterHub on this "
+                              "machine to try by hand: Unix users, course, formgrader (root)")
+    hub.add_argument("action", choices=("start", "stop"))
+    hub.add_argument("--base", default="/srv/cnn-course-hub",
+                     help="the class's folder: course, exchange, the hub's state")
+    hub.add_argument("--assignment", default="03_padding_stride_pooling",
+                     help="the assignment released to the students")
+    hub.add_argument("--students", type=int, default=3)
+    hub.set_defaults(run=_hub)
+    from grader.classroom.down import add_commands
+    add_commands(commands)
     return parser
 
 

@@ -149,4 +149,13 @@ class GradeWithCourseGrader(NbGraderPreprocessor):
             result["notes"].append(submission.problem)
             return result
         self.log.info("Grading %s with the course grader", submission.path)
-        return _shared_unit(self.require_sandbox).grade(submission.path, assignment)
+        result = _shared_unit(self.require_sandbox).grade(submission.path, assignment)
+        self._say_where(result.get("sandbox") or {}, student)
+        return result
+
+    def _say_where(self, sandbox, student):
+        """The TA's log says where the student's code ran (a fallback loudly)."""
+        if sandbox.get("active"):
+            self.log.info("%s's code ran in the bubblewrap sandbox", student)
+        elif sandbox:
+            self.log.warning("%s: %s", student, sandbox.get("warning") or "NOT SANDBOXED")

@@ -105,7 +105,7 @@ c = get_config()  # noqa: F821
 c.CourseDirectory.course_id = {course_id!r}
 c.CourseDirectory.root = here
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
-c.Exchange.root = os.path.join(here, "exchange")
+c.Exchange.root = {exchange}
 c.Autograde.autograde_preprocessors = {preprocessors!r}
 c.GenerateFeedback.preprocessors = {feedback!r}
 # `nbgrader validate`: each failing check cell's error in one line (a list of what is left)
@@ -115,6 +115,9 @@ c.OverwriteCells.add_missing_cells = True
 # `python -m grader autograde --duedate`): "zero" scores them 0, "none" keeps the score.
 c.LateSubmissionPlugin.penalty_method = {late_penalty!r}
 """
+# A class's course (grader.classroom): instructor and TAs share the folder through a group,
+# so nbgrader keeps what it writes group-writable, in the folder and in the exchange.
+_GROUPSHARED_TEXT = "c.CourseDirectory.groupshared = True\n"
 
 
 def written_late_penalty(root):
@@ -129,18 +132,27 @@ def written_late_penalty(root):
     return None
 
 
+def config_text(root, late_penalty=None, course_id=COURSE_ID, exchange=None,
+                groupshared=False):
+    """The text of a course folder's ``nbgrader_config.py`` (see ``write_config_file``);
+    ``exchange``: an absolute exchange folder shared with other courses (default: the
+    folder's own ``exchange/``)."""
+    text = _CONFIG_TEXT.format(
+        repo=str(REPO_ROOT), course_id=course_id,
+        exchange=repr(str(exchange)) if exchange else 'os.path.join(here, "exchange")',
+        preprocessors=list(AUTOGRADE_PREPROCESSORS), feedback=list(FEEDBACK_PREPROCESSORS),
+        validate_kernel=list(VALIDATE_KERNEL_ARGUMENTS),
+        late_penalty=late_penalty or written_late_penalty(root) or "none")
+    return text + (_GROUPSHARED_TEXT if groupshared else "")
+
+
 def write_config_file(root, late_penalty=None):
     """Write ``root/nbgrader_config.py``, the configuration nbgrader's own commands and the
     formgrader read in that folder; a file without our first line is the TA's and is kept."""
     path = Path(root) / "nbgrader_config.py"
     if path.is_file() and not path.read_text().startswith(CONFIG_MARKER):
         return path
-    text = _CONFIG_TEXT.format(repo=str(REPO_ROOT), course_id=COURSE_ID,
-                               preprocessors=list(AUTOGRADE_PREPROCESSORS),
-                               feedback=list(FEEDBACK_PREPROCESSORS),
-                               validate_kernel=list(VALIDATE_KERNEL_ARGUMENTS),
-                               late_penalty=late_penalty or written_late_penalty(root) or "none")
-    path.write_text(text)
+    path.write_text(config_text(root, late_penalty))
     return path
 
 

@@ -19,6 +19,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 from grader.course.layout import REPO_ROOT
@@ -54,6 +55,9 @@ def _bind_with_parents(args, source, target, created, writable=False):
 def _python_dirs():
     """The Python installation and the environment, as real paths (symlinks resolved)."""
     dirs = {os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix)}
+    # an environment may link its site-packages from elsewhere (a class's shared
+    # interpreter, grader.classroom.python_env); nested in the prefix otherwise
+    dirs |= {os.path.realpath(sysconfig.get_paths()[key]) for key in ("purelib", "platlib")}
     interpreter = os.path.realpath(sys.executable)
     if not any(interpreter.startswith(d + os.sep) for d in dirs):
         dirs.add(os.path.dirname(interpreter))

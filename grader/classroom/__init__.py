@@ -1,0 +1,1 @@
+"""A class on this machine: Unix accounts, nbgrader's exchange, course folders, the hub."""
