@@ -90,11 +90,6 @@ def fc_to_conv(model):
     return nn.Sequential(*converted)
 
 
-def _cell(centre, grid_size):
-    """The cell holding a centre in [0, 1]: floor(centre * S), the last cell for centre 1."""
-    return np.minimum(np.floor(centre * grid_size).astype(int), grid_size - 1)
-
-
 def encode_grid(boxes, labels, grid_size, num_classes):
     """YOLO targets: (S, S, 5 + K), zeros but for the cells holding an object's centre.
 
@@ -108,7 +103,8 @@ def encode_grid(boxes, labels, grid_size, num_classes):
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     target = np.zeros((grid_size, grid_size, 5 + num_classes))
     cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
-    col, row = _cell(cx, grid_size), _cell(cy, grid_size)
+    col = np.minimum(np.floor(cx * grid_size).astype(int), grid_size - 1)
+    row = np.minimum(np.floor(cy * grid_size).astype(int), grid_size - 1)
     target[row, col, 0] = 1.0
     target[row, col, 1] = cx * grid_size - col
     target[row, col, 2] = cy * grid_size - row
