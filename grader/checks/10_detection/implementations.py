@@ -1,0 +1,383 @@
+"""Right and wrong implementations of 10_detection's graded functions (the demo grades DEMO;
+the test suite grades all of them: see grader.authoring.implementations).
+
+Right ones are written the ways students (and libraries) write them: unpacked columns with
+an epsilon, torchvision's box_iou in torch, weights times squared errors, a loop over
+vectors, load_state_dict, loops over cells, torchvision's per-class coordinate offset in NMS,
+a loop over classes. Wrong ones make one slip each: the misconceptions the issue names.
+"""
+
+from grader.authoring.implementations import Implementation, edited_reference
+
+# What `python -m grader demo` grades besides the reference and the blank release.
+DEMO = ("iou_plus_one", "nms_across_classes", "encode_xy_swapped")
+
+A = "10_detection"
+
+
+def _impl(student, description, cells, loses=None, **options):
+    return Implementation(student, description, cells, loses or {}, **options)
+
+
+def _edit(name, *edits):
+    return {name: "import numpy as np\nimport torch\nfrom torch import nn\n\n"
+            + edited_reference(A, name, *edits)}
+
+
+def _cell(name, body):
+    return {name: "import math\n\nimport numpy as np\nimport torch\nfrom torch import nn\n\n"
+            + body}
+
+
+_RIGHT_IOU = [
+    _impl("iou_unpacked_eps", "columns unpacked by name, an epsilon in the denominator",
+          _cell("iou", '''def iou(box_a, box_b):
+    a = np.atleast_2d(np.asarray(box_a, dtype=float))
+    b = np.atleast_2d(np.asarray(box_b, dtype=float))
+    ax1, ay1, ax2, ay2 = [a[:, i:i + 1] for i in range(4)]
+    bx1, by1, bx2, by2 = [b[:, i] for i in range(4)]
+    iw = np.maximum(0.0, np.minimum(ax2, bx2) - np.maximum(ax1, bx1))
+    ih = np.maximum(0.0, np.minimum(ay2, by2) - np.maximum(ay1, by1))
+    inter = iw * ih
+    union = (ax2 - ax1) * (ay2 - ay1) + (bx2 - bx1) * (by2 - by1) - inter
+    result = inter / (union + 1e-12)
+    if np.ndim(box_b) == 1:
+        result = result[:, 0]
+    if np.ndim(box_a) == 1:
+        result = result[0]
+    return result
+''')),
+    _impl("iou_torchvision_style", "torchvision's box_iou written in torch (lt, rb, clamp)",
+          _cell("iou", '''def _box_area(boxes):
+    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+
+
+def iou(box_a, box_b):
+    boxes1 = torch.as_tensor(np.asarray(box_a), dtype=torch.float64).reshape(-1, 4)
+    boxes2 = torch.as_tensor(np.asarray(box_b), dtype=torch.float64).reshape(-1, 4)
+    lt = torch.max(boxes1[:, None, :2], boxes2[:, :2])
+    rb = torch.min(boxes1[:, None, 2:], boxes2[:, 2:])
+    wh = (rb - lt).clamp(min=0)
+    inter = wh[:, :, 0] * wh[:, :, 1]
+    union = _box_area(boxes1)[:, None] + _box_area(boxes2) - inter
+    out = torch.where(union > 0, inter / union, torch.zeros_like(inter)).numpy()
+    return out.reshape(np.shape(box_a)[:-1] + np.shape(box_b)[:-1])
+''')),
+]
+
+_RIGHT_LOSS = [
+    _impl("loss_weights", "squared errors times weights (1, p_c, p_c, ...)",
+          _cell("localisation_loss", '''def localisation_loss(pred, target):
+    errors = (pred - target) ** 2
+    p_c = target[..., :1]
+    weights = p_c * 1.0 + 0.0 * errors
+    weights[..., 0] = 1.0
+    return (weights * errors).sum(-1)
+''')),
+    _impl("loss_loop", "a loop over the vectors with an if", _cell("localisation_loss",
+          '''def localisation_loss(pred, target):
+    p = np.asarray(pred, dtype=float)
+    t = np.asarray(target, dtype=float)
+    flat_p, flat_t = p.reshape(-1, p.shape[-1]), t.reshape(-1, t.shape[-1])
+    losses = []
+    for y_hat, y in zip(flat_p, flat_t):
+        if y[0] == 1:
+            losses.append(np.sum((y - y_hat) ** 2))
+        else:
+            losses.append((y[0] - y_hat[0]) ** 2)
+    return np.array(losses).reshape(t.shape[:-1])
+''')),
+]
+
+_RIGHT_FC = [
+    _impl("fc_load_state_dict", "Linear weights viewed as kernels, load_state_dict",
+          _cell("fc_to_conv", '''def fc_to_conv(model):
+    layers, channels, seen_linear = [], None, False
+    for module in model:
+        if isinstance(module, nn.Conv2d):
+            channels = module.out_channels
+        if isinstance(module, nn.Flatten):
+            continue
+        if isinstance(module, nn.Linear):
+            c_in = module.in_features if seen_linear else channels
+            side = math.isqrt(module.in_features // c_in)
+            conv = nn.Conv2d(c_in, module.out_features, kernel_size=side)
+            conv.load_state_dict({"weight": module.weight.view(module.out_features, c_in, side, side),
+                                  "bias": module.bias})
+            layers.append(conv)
+            seen_linear = True
+        else:
+            layers.append(module)
+    return nn.Sequential(*layers)
+''')),
+    _impl("fc_data_clone", "weights through .data, cloned", _cell("fc_to_conv",
+          '''def fc_to_conv(model):
+    modules = list(model)
+    cut = [type(m).__name__ for m in modules].index("Flatten")
+    convs = [m for m in modules[:cut] if isinstance(m, nn.Conv2d)]
+    c = convs[-1].out_channels
+    out = list(modules[:cut])
+    for m in modules[cut + 1:]:
+        if isinstance(m, nn.Linear):
+            k = int(round(math.sqrt(m.in_features / c)))
+            conv = nn.Conv2d(c, m.out_features, k)
+            conv.weight.data = m.weight.data.clone().reshape(m.out_features, c, k, k)
+            conv.bias.data = m.bias.data.clone()
+            out.append(conv)
+            c = m.out_features
+        else:
+            out.append(m)
+    return nn.Sequential(*out)
+''')),
+]
+
+_RIGHT_GRID = [
+    _impl("encode_loop", "a loop over the boxes, int() and min()", _cell("encode_grid",
+          '''def encode_grid(boxes, labels, grid_size, num_classes):
+    S = grid_size
+    y = np.zeros((S, S, 5 + num_classes))
+    for (x1, y1, x2, y2), label in zip(np.asarray(boxes, dtype=float), labels):
+        cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
+        i, j = min(int(cy * S), S - 1), min(int(cx * S), S - 1)
+        y[i, j, :5] = [1, cx * S - j, cy * S - i, (x2 - x1) * S, (y2 - y1) * S]
+        y[i, j, 5 + int(label)] = 1
+    return y
+''')),
+    _impl("decode_loops", "two loops over the cells", _cell("decode_grid",
+          '''def decode_grid(output, threshold):
+    S = output.shape[0]
+    boxes, scores, labels = [], [], []
+    for row in range(S):
+        for col in range(S):
+            p_c, bx, by, bw, bh = output[row, col, :5]
+            if p_c >= threshold:
+                cx, cy, w, h = (col + bx) / S, (row + by) / S, bw / S, bh / S
+                boxes.append([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+                scores.append(p_c)
+                labels.append(int(np.argmax(output[row, col, 5:])))
+    return np.array(boxes).reshape(-1, 4), np.array(scores), np.array(labels, dtype=int)
+''')),
+]
+
+_RIGHT_GRID += [
+    _impl("encode_vectorised_clip", "vectorised, np.clip and other names", _cell("encode_grid",
+          '''def encode_grid(boxes, labels, grid_size, num_classes):
+    b = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+    centres = (b[:, :2] + b[:, 2:]) / 2
+    sizes = b[:, 2:] - b[:, :2]
+    ij = np.clip((centres * grid_size).astype(int), 0, grid_size - 1)   # (x cell, y cell)
+    grid = np.zeros((grid_size, grid_size, 5 + num_classes))
+    xs, ys = ij[:, 0], ij[:, 1]
+    grid[ys, xs, 0] = 1
+    grid[ys, xs, 1:3] = centres * grid_size - ij
+    grid[ys, xs, 3:5] = sizes * grid_size
+    grid[ys, xs, 5 + np.asarray(labels).astype(int)] = 1
+    return grid
+''')),
+    _impl("decode_argwhere", "np.argwhere, then column arithmetic", _cell("decode_grid",
+          '''def decode_grid(output, threshold):
+    S = len(output)
+    where = np.argwhere(output[:, :, 0] >= threshold)
+    found = output[where[:, 0], where[:, 1]]
+    centre = (where[:, ::-1] + found[:, 1:3]) / S
+    half = found[:, 3:5] / S / 2
+    return (np.concatenate([centre - half, centre + half], axis=1), found[:, 0],
+            found[:, 5:].argmax(axis=1))
+''')),
+]
+
+_RIGHT_LOSS += [
+    _impl("loss_einsum_torch", "torch throughout, the terms weighted with einsum",
+          _cell("localisation_loss", '''def localisation_loss(pred, target):
+    p, t = torch.as_tensor(pred), torch.as_tensor(target)
+    se = (p - t) ** 2
+    weights = torch.ones_like(se)
+    weights[..., 1:] = t[..., :1]
+    return torch.einsum("...i,...i->...", weights, se)
+''')),
+]
+
+_RIGHT_NMS = [
+    _impl("nms_class_offset", "torchvision's batched_nms trick: boxes moved apart per class",
+          _cell("nms", '''def nms(boxes, scores, iou_threshold, labels=None):
+    boxes = np.asarray(boxes, dtype=float)
+    if labels is not None and len(boxes):
+        shift = boxes.max() - boxes.min() + 1.0
+        boxes = boxes + (np.asarray(labels) * shift)[:, None]
+    order = np.argsort(-np.asarray(scores), kind="stable")
+    keep = []
+    while order.size > 0:
+        best = order[0]
+        keep.append(best)
+        rest = order[1:]
+        if rest.size == 0:
+            break
+        overlaps = iou(boxes[best], boxes[rest])
+        order = rest[overlaps <= iou_threshold]
+    return np.array(keep, dtype=int)
+''')),
+    _impl("nms_loop_over_classes", "greedy NMS per class in a loop, merged by score",
+          _cell("nms", '''def nms(boxes, scores, iou_threshold, labels=None):
+    boxes, scores = np.asarray(boxes, dtype=float), np.asarray(scores, dtype=float)
+    classes = np.zeros(len(boxes), dtype=int) if labels is None else np.asarray(labels)
+    kept = []
+    for c in np.unique(classes):
+        members = list(np.flatnonzero(classes == c))
+        members.sort(key=lambda i: -scores[i])
+        while members:
+            top = members.pop(0)
+            kept.append(top)
+            members = [i for i in members if iou(boxes[top], boxes[i]) <= iou_threshold]
+    kept.sort(key=lambda i: -scores[i])
+    return np.array(kept, dtype=np.int64)
+''')),
+]
+
+_WRONG_IOU = [
+    _impl("iou_plus_one", "+1 in every width and height (integer pixels)", _edit("iou", (
+        "np.minimum(A[..., 2], B[..., 2]) - np.maximum(A[..., 0], B[..., 0])",
+        "np.minimum(A[..., 2], B[..., 2]) - np.maximum(A[..., 0], B[..., 0]) + 1"), (
+        "np.minimum(A[..., 3], B[..., 3]) - np.maximum(A[..., 1], B[..., 1])",
+        "np.minimum(A[..., 3], B[..., 3]) - np.maximum(A[..., 1], B[..., 1]) + 1"), (
+        "area_a = (A[..., 2] - A[..., 0]) * (A[..., 3] - A[..., 1])",
+        "area_a = (A[..., 2] - A[..., 0] + 1) * (A[..., 3] - A[..., 1] + 1)"), (
+        "area_b = (B[..., 2] - B[..., 0]) * (B[..., 3] - B[..., 1])",
+        "area_b = (B[..., 2] - B[..., 0] + 1) * (B[..., 3] - B[..., 1] + 1)")),
+        {"test_iou": "the areas have a +1"}),
+    _impl("iou_union_sum", "union = the sum of the two areas", _edit("iou", (
+        "union = area_a + area_b - inter", "union = area_a + area_b")),
+        {"test_iou": "counts the overlap twice"}),
+    _impl("iou_not_clamped", "the overlap's width and height not clamped at 0", _edit("iou", (
+        "np.clip(np.minimum(A[..., 2], B[..., 2]) - np.maximum(A[..., 0], B[..., 0]), 0, None)",
+        "np.minimum(A[..., 2], B[..., 2]) - np.maximum(A[..., 0], B[..., 0])"), (
+        "np.clip(np.minimum(A[..., 3], B[..., 3]) - np.maximum(A[..., 1], B[..., 1]), 0, None)",
+        "np.minimum(A[..., 3], B[..., 3]) - np.maximum(A[..., 1], B[..., 1])")),
+        {"test_iou": "clamped at 0"}),
+    _impl("iou_x_y_mixed", "boxes read as (x1, x2, y1, y2)", _edit("iou", (
+        "A, B = np.atleast_2d(a)[:, None, :], np.atleast_2d(b)[None, :, :]",
+        "A = np.atleast_2d(a)[:, None, [0, 2, 1, 3]]\n    B = np.atleast_2d(b)[None, :, [0, 2, 1, 3]]")),
+        {"test_iou": "x and y are mixed up"}),
+    _impl("iou_paired", "batched boxes paired i with i", _cell("iou", '''def iou(box_a, box_b):
+    a, b = np.asarray(box_a, dtype=float), np.asarray(box_b, dtype=float)
+    w = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    h = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    inter = w * h
+    union = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1]) \\
+        + (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1]) - inter
+    return np.where(union > 0, inter / np.where(union > 0, union, 1), 0.0)
+'''), {"test_iou": "pairs box i with box i only"}),
+    _impl("iou_loop_over_pairs", "right values, a Python loop over pairs", _cell("iou",
+          '''def _one(a, b):
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - w * h
+    return w * h / union if union > 0 else 0.0
+
+
+def iou(box_a, box_b):
+    a, b = np.atleast_2d(box_a), np.atleast_2d(box_b)
+    out = np.array([[_one(x, y) for y in b] for x in a])
+    return out.reshape(np.shape(box_a)[:-1] + np.shape(box_b)[:-1])
+'''), {"test_iou": "more Python lines"}, only={"test_iou": ("No Python loop",)}),
+    _impl("iou_nan_for_degenerate", "0 / 0 left as NaN", _edit("iou", (
+        "out = np.divide(inter, union, out=np.zeros_like(inter), where=union > 0)",
+        "with np.errstate(invalid='ignore'):\n        out = inter / union")),
+        {"test_iou": "NaN"}, only={"test_iou": ("A box of zero width",)}),
+]
+
+_WRONG_LOSS = [
+    _impl("loss_box_terms_without_object", "every term counted, object or not",
+          _edit("localisation_loss", ("return squared[..., 0] + has_object * squared[..., 1:].sum(-1)",
+                                      "return squared.sum(-1)")),
+          {"test_localisation_loss": "must not add to the loss"}),
+    _impl("loss_mask_from_prediction", "the prediction's p_c decides", _edit(
+        "localisation_loss", ("has_object = target[..., 0]", "has_object = 1.0 * (pred[..., 0] > 0.5)")),
+        {"test_localisation_loss": "not by the prediction's"}),
+    _impl("loss_mean", "the mean of the squared errors when there is an object", _edit(
+        "localisation_loss", ("squared[..., 1:].sum(-1)",
+                              "(squared[..., 1:].sum(-1) - (squared.shape[-1] - 1) "
+                              "* squared[..., 0]) / squared.shape[-1]")),
+        {"test_localisation_loss": "not their mean"}),
+]
+
+_WRONG_FC = [
+    _impl("fc_keeps_flatten", "convolutional part kept, Flatten and Linear layers too",
+          _cell("fc_to_conv", '''def fc_to_conv(model):
+    return nn.Sequential(*list(model), nn.Unflatten(1, (-1, 1, 1)))
+'''), {"test_fc_to_conv": "cannot take an image larger"}),
+    _impl("fc_channels_last_reshape", "first Linear reshaped as (out, k, k, C), then permuted",
+          _edit("fc_to_conv", ("conv.weight.copy_(layer.weight.reshape(layer.out_features, c_in, k, k))",
+                               "conv.weight.copy_(layer.weight.reshape(layer.out_features, k, k, c_in)"
+                               ".permute(0, 3, 1, 2))")),
+          {"test_fc_to_conv": "differ from the classifier"}),
+    _impl("fc_in_place", "the classifier's own layers replaced in place", _cell("fc_to_conv",
+          '''def fc_to_conv(model):
+    channels = [m.out_channels for m in model if isinstance(m, nn.Conv2d)][-1]
+    first = True
+    for name, m in list(model.named_children()):
+        if isinstance(m, nn.Flatten):
+            setattr(model, name, nn.Identity())
+        elif isinstance(m, nn.Linear):
+            c = channels if first else m.in_features
+            k = math.isqrt(m.in_features // c)
+            conv = nn.Conv2d(c, m.out_features, k)
+            with torch.no_grad():
+                conv.weight.copy_(m.weight.reshape(m.out_features, c, k, k))
+                conv.bias.copy_(m.bias)
+            setattr(model, name, conv)
+            first = False
+    return model
+'''), {"test_fc_to_conv": "no longer gives its outputs"}),
+]
+
+_WRONG_GRID = [
+    _impl("encode_xy_swapped", "target[col, row] instead of target[row, col]", _edit(
+        "encode_grid", *[(f"target[row, col, {i}", f"target[col, row, {i}") for i in "01234"],
+        ("target[row, col, 5 +", "target[col, row, 5 +")),
+        {"test_encode_grid": "x and y are swapped"}),
+    _impl("encode_rounds_the_cell", "the cell found with round() instead of floor()", _edit(
+        "encode_grid", ("np.minimum(np.floor(cx * grid_size)", "np.minimum(np.round(cx * grid_size)"),
+        ("np.minimum(np.floor(cy * grid_size)", "np.minimum(np.round(cy * grid_size)")),
+        {"test_encode_grid": "wrong cell at a border"}),
+    _impl("encode_no_last_cell", "floor() without clamping a centre on the far edge", _edit(
+        "encode_grid",
+        ("np.minimum(np.floor(cx * grid_size).astype(int), grid_size - 1)",
+         "np.floor(cx * grid_size).astype(int)"),
+        ("np.minimum(np.floor(cy * grid_size).astype(int), grid_size - 1)",
+         "np.floor(cy * grid_size).astype(int)")),
+        {"test_encode_grid": "wrong cell at a border"},
+        only={"test_encode_grid": ("Centres exactly on a line",)}),
+    _impl("encode_image_coordinates", "b_x, b_y as the centre in image coordinates", _edit(
+        "encode_grid", ("target[row, col, 1] = cx * grid_size - col", "target[row, col, 1] = cx"),
+        ("target[row, col, 2] = cy * grid_size - row", "target[row, col, 2] = cy")),
+        {"test_encode_grid": "not in image coordinates"}),
+    _impl("decode_xy_swapped", "rows read as x, columns as y", _edit(
+        "decode_grid", ("row, col = np.nonzero(", "col, row = np.nonzero("),
+        ("cells = output[row, col]", "cells = output[col, row]")),
+        {"test_decode_grid": "x and y are swapped"}),
+    _impl("decode_not_relative", "b_x, b_y read as image coordinates", _edit(
+        "decode_grid", ("cx, cy = (col + cells[:, 1]) / grid_size, (row + cells[:, 2]) / grid_size",
+                        "cx, cy = cells[:, 1], cells[:, 2]")),
+        {"test_decode_grid": "relative to their cell"}),
+]
+
+_WRONG_NMS = [
+    _impl("nms_across_classes", "labels ignored: boxes of any class suppress each other", _edit(
+        "nms", ("alive &= ~((overlaps[i] > iou_threshold) & (labels == labels[i]))",
+                "alive &= ~(overlaps[i] > iou_threshold)")),
+        {"test_nms": "never suppress each other"}),
+    _impl("nms_threshold_wrong_way", "suppresses the boxes whose IoU is below the threshold",
+          _edit("nms", ("alive &= ~((overlaps[i] > iou_threshold)",
+                        "alive &= ~((overlaps[i] < iou_threshold)")),
+          {"test_nms": "you suppress the boxes that overlap little"}),
+    _impl("nms_input_order", "visits the boxes in the input's order", _edit(
+        "nms", ('order = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable")',
+                "order = np.arange(len(boxes))")),
+        {"test_nms": "from the highest score down"}),
+    _impl("nms_sorted_indices", "returns the kept indices sorted by index", _edit(
+        "nms", ("return np.array(keep, dtype=np.int64)", "return np.sort(np.array(keep, dtype=np.int64))")),
+        {"test_nms": "not sorted by index"}),
+]
+
+IMPLEMENTATIONS = (_RIGHT_IOU + _RIGHT_LOSS + _RIGHT_FC + _RIGHT_GRID + _RIGHT_NMS + _WRONG_IOU
+                   + _WRONG_LOSS + _WRONG_FC + _WRONG_GRID + _WRONG_NMS)
