@@ -48,16 +48,34 @@ def _run(network, images):
     return out.detach().double().numpy()
 
 
-def fc_to_conv_run(namespace, spec, seed, window_images, large_images):
+def _window_by_window(network, images, window, stride):
+    """The network run on every ``window`` x ``window`` crop of ``images``, ``stride`` apart:
+    (N, K, rows, cols), or the first error in words."""
+    images = np.asarray(images)
+    rows = (images.shape[2] - window) // stride + 1
+    cols = (images.shape[3] - window) // stride + 1
+    grid = np.zeros((rows, cols), dtype=object)
+    for i in range(rows):
+        for j in range(cols):
+            out = _run(network, images[:, :, i * stride:i * stride + window,
+                                       j * stride:j * stride + window])
+            if isinstance(out, str):
+                return out
+            grid[i, j] = out.reshape(out.shape[0], -1)
+    return np.stack([np.stack(list(row), -1) for row in grid], -2)
+
+
+def fc_to_conv_run(namespace, spec, seed, window_images, large_images, stride):
     """Build the classifier, convert it with the student's ``fc_to_conv`` and report: what
     came back (``kind``), how many Linear and Flatten modules it holds, its outputs on
-    window-sized and on larger images, and the original classifier's output on the
+    window-sized images, on larger images, and on every window of the larger images
+    (``stride`` apart, one window at a time), and the original classifier's output on the
     window-sized images after the call (was it changed?)."""
     fc_to_conv = student_function(namespace, "fc_to_conv")
     model = window_classifier(spec, seed)
     converted = fc_to_conv(model)
     report = {"kind": type(converted).__name__, "linear": 0, "flatten": 0,
-              "window": None, "large": None,
+              "window": None, "large": None, "large_by_window": None,
               "classifier_after": _run(model, window_images)}
     if not isinstance(converted, nn.Module):
         return report
@@ -67,6 +85,8 @@ def fc_to_conv_run(namespace, spec, seed, window_images, large_images):
     report["flatten"] = sum(isinstance(m, nn.Flatten) for m in modules)
     report["window"] = _run(converted, window_images)
     report["large"] = _run(converted, large_images)
+    report["large_by_window"] = _window_by_window(converted, large_images,
+                                                  np.shape(window_images)[-1], stride)
     return report
 
 

@@ -3,7 +3,7 @@ student's value on them and the wrong versions' values as candidates."""
 
 import numpy as np
 
-from grader.checking import Case, attempt, try_candidate
+from grader.checking import Case, attempt, check_cases, note, same, try_candidate
 
 
 def boxes(rng, n, scale=10.0, min_size=0.5, max_size=5.0):
@@ -51,3 +51,24 @@ def value_case(student, name, args, reference, mistakes, context, post=lambda v:
 
 def shape_text(array):
     return f"({', '.join(map(str, np.shape(array)))})"
+
+
+def charged_elsewhere(case, keep=()):
+    """Whether a wrong case shows a mistake another test of the part names (its value is a
+    candidate's whose message is not in ``keep``): each mistake is charged once."""
+    if hasattr(case.got, "error") or same(case.got, case.expected, exact=isinstance(
+            case.expected, tuple)):
+        return False
+    exact = isinstance(case.expected, tuple)
+    return any(same(case.got, value, exact=exact) for value, message in case.candidates
+               if message not in keep)
+
+
+def check_own_cases(found, keep=()):
+    """``check_cases`` on the cases whose mistake no other test names; a note says how many
+    were left to the other tests."""
+    left = [case for case in found if not charged_elsewhere(case, keep)]
+    if len(left) < len(found):
+        note(f"{len(found) - len(left)} of {len(found)} cases show a mistake another test of "
+             "this exercise names; they are not charged again here.")
+    check_cases(left, exact=bool(found) and isinstance(found[0].expected, tuple))

@@ -339,6 +339,15 @@ _WRONG_GRID = [
         "encode_grid", ("np.minimum(np.floor(cx * grid_size)", "np.minimum(np.round(cx * grid_size)"),
         ("np.minimum(np.floor(cy * grid_size)", "np.minimum(np.round(cy * grid_size)")),
         {"test_encode_grid": "wrong cell at a border"}),
+    _impl("encode_line_to_the_cell_before", "a centre on a line given to the cell before it "
+          "(ceil - 1)", _edit(
+              "encode_grid",
+              ("np.minimum(np.floor(cx * grid_size).astype(int), grid_size - 1)",
+               "np.minimum(np.ceil(cx * grid_size).astype(int) - 1, grid_size - 1)"),
+              ("np.minimum(np.floor(cy * grid_size).astype(int), grid_size - 1)",
+               "np.minimum(np.ceil(cy * grid_size).astype(int) - 1, grid_size - 1)")),
+          {"test_encode_grid": "wrong cell at a border"},
+          only={"test_encode_grid": ("Centres exactly on a line",)}),
     _impl("encode_no_last_cell", "floor() without clamping a centre on the far edge", _edit(
         "encode_grid",
         ("np.minimum(np.floor(cx * grid_size).astype(int), grid_size - 1)",
@@ -379,5 +388,45 @@ _WRONG_NMS = [
         {"test_nms": "not sorted by index"}),
 ]
 
+_MORE_WRONG = [
+    _impl("iou_over_first_area", "the intersection over the first box's area", _edit(
+        "iou", ("union = area_a + area_b - inter", "union = area_a + 0 * area_b")),
+        {"test_iou": "not the area of the first box"}),
+    _impl("iou_over_smaller_area", "the intersection over the smaller area", _edit(
+        "iou", ("union = area_a + area_b - inter", "union = np.minimum(area_a, area_b)")),
+        {"test_iou": "not the smaller area"}),
+    _impl("iou_reads_xywh", "boxes read as (x, y, width, height)", _edit("iou", (
+        "A, B = np.atleast_2d(a)[:, None, :], np.atleast_2d(b)[None, :, :]",
+        "A, B = np.atleast_2d(a)[:, None, :], np.atleast_2d(b)[None, :, :]\n"
+        "    A = np.concatenate([A[..., :2], A[..., :2] + A[..., 2:]], axis=-1)\n"
+        "    B = np.concatenate([B[..., :2], B[..., :2] + B[..., 2:]], axis=-1)")),
+        {"test_iou": "not (x, y, width, height)"}),
+    _impl("loss_nothing_without_object", "no loss at all when there is no object", _edit(
+        "localisation_loss", ("return squared[..., 0] + has_object * squared[..., 1:].sum(-1)",
+                              "return has_object * squared.sum(-1)")),
+        {"test_localisation_loss": "counts when there is no object too"}),
+    _impl("loss_box_terms_only", "the class entries left out", _edit(
+        "localisation_loss", ("squared[..., 1:].sum(-1)", "squared[..., 1:5].sum(-1)")),
+        {"test_localisation_loss": "the class entries c_1..c_K count too"}),
+    _impl("loss_absolute_error", "absolute instead of squared errors", _edit(
+        "localisation_loss", ("squared = (pred - target) ** 2", "squared = abs(pred - target)")),
+        {"test_localisation_loss": "not the absolute error"}),
+    _impl("encode_sizes_in_image_units", "b_w, b_h as fractions of the image", _edit(
+        "encode_grid", ("(boxes[:, 2] - boxes[:, 0]) * grid_size", "(boxes[:, 2] - boxes[:, 0])"),
+        ("(boxes[:, 3] - boxes[:, 1]) * grid_size", "(boxes[:, 3] - boxes[:, 1])")),
+        {"test_encode_grid": "b_w, b_h are in cell units"}),
+    _impl("decode_sizes_in_image_units", "b_w, b_h read as fractions of the image", _edit(
+        "decode_grid", ("w, h = cells[:, 3] / grid_size, cells[:, 4] / grid_size",
+                        "w, h = cells[:, 3], cells[:, 4]")),
+        {"test_decode_grid": "b_w, b_h are in cell units"}),
+    _impl("decode_threshold_wrong_way", "keeps the cells below the threshold", _edit(
+        "decode_grid", ("output[..., 0] >= threshold", "output[..., 0] < threshold")),
+        {"test_decode_grid": "not those below it"}),
+    _impl("nms_suppressed_boxes_suppress", "a suppressed box still suppresses others", _edit(
+        "nms", ("        if not alive[i]:\n            continue\n        keep.append(i)",
+                "        if alive[i]:\n            keep.append(i)")),
+        {"test_nms": "a suppressed box must not suppress others"}),
+]
+
 IMPLEMENTATIONS = (_RIGHT_IOU + _RIGHT_LOSS + _RIGHT_FC + _RIGHT_GRID + _RIGHT_NMS + _WRONG_IOU
-                   + _WRONG_LOSS + _WRONG_FC + _WRONG_GRID + _WRONG_NMS)
+                   + _WRONG_LOSS + _WRONG_FC + _WRONG_GRID + _WRONG_NMS + _MORE_WRONG)
