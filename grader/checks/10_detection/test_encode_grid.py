@@ -54,7 +54,8 @@ def test_centres_on_cell_borders(student):
     """Centres exactly on a line between cells belong to the cell after it (floor); on the
     image's right or bottom edge, to the last cell. (A mistake the test on random boxes
     names is not charged again here.)"""
-    centres = [(0.5, 0.3), (0.25, 0.75), (1.0, 0.6), (0.1, 1.0), (0.0, 0.0), (0.75, 0.25), (0.4, 0.15)]
+    centres = [(0.5, 0.3), (0.25, 0.75), (1.0, 0.6), (0.1, 1.0), (0.0, 0.0), (0.75, 0.25),
+               (0.4, 0.15)]
     boxes = grids.centred(centres)
     labels = np.array([0, 1, 2, 0, 1, 2, 0])
     case = _case(student, boxes, labels, 4, 3,

@@ -14,19 +14,28 @@ from gradeworker.tools.detection import window_classifier
 GRADES = ("fc_to_conv",)
 ATOL = 1e-4
 
-# (layers, window side, stride of the convolutional part)
-MODELS = [
-    ([["conv", 3, 4, 3], ["relu"], ["maxpool", 2], ["flatten"], ["linear", 36, 6], ["relu"],
-      ["linear", 6, 2]], 8, 2),
-    ([["conv", 1, 3, 5], ["relu"], ["conv", 3, 5, 3], ["tanh"], ["maxpool", 2], ["flatten"],
-      ["linear", 45, 4]], 12, 2),
-    ([["conv", 2, 6, 3], ["relu"], ["maxpool", 2], ["conv", 6, 4, 3], ["relu"], ["maxpool", 2],
-      ["flatten"], ["linear", 16, 8], ["relu"], ["linear", 8, 8], ["relu"], ["linear", 8, 3]],
-     14, 4),
-    ([["conv", 3, 7, 4], ["relu"], ["flatten"], ["linear", 7, 3]], 4, 1),
-    ([["conv", 3, 2, 2], ["relu"], ["avgpool", 3], ["flatten"], ["linear", 8, 5], ["sigmoid"],
-      ["linear", 5, 2]], 7, 3),
+# Architectures as functions of random widths (c: input channels, a, b: convolution
+# channels, h: hidden units, k: classes) -> (layers, window side, convolutional stride)
+ARCHITECTURES = [
+    lambda c, a, b, h, k: ([["conv", c, a, 3], ["relu"], ["maxpool", 2], ["flatten"],
+                            ["linear", a * 9, h], ["relu"], ["linear", h, k]], 8, 2),
+    lambda c, a, b, h, k: ([["conv", c, a, 5], ["relu"], ["conv", a, b, 3], ["tanh"],
+                            ["maxpool", 2], ["flatten"], ["linear", b * 9, k]], 12, 2),
+    lambda c, a, b, h, k: ([["conv", c, a, 3], ["relu"], ["maxpool", 2], ["conv", a, b, 3],
+                            ["relu"], ["maxpool", 2], ["flatten"], ["linear", b * 4, h], ["relu"],
+                            ["linear", h, h], ["relu"], ["linear", h, k]], 14, 4),
+    lambda c, a, b, h, k: ([["conv", c, a, 4], ["relu"], ["flatten"], ["linear", a, k]], 4, 1),
+    lambda c, a, b, h, k: ([["conv", c, a, 2], ["relu"], ["avgpool", 3], ["flatten"],
+                            ["linear", a * 4, h], ["sigmoid"], ["linear", h, k]], 7, 3),
 ]
+
+
+def _model(index, seed):
+    """Architecture ``index`` with widths drawn from ``seed``."""
+    rng = np.random.default_rng(seed)
+    c, a, b = (int(v) for v in rng.integers(1, 7, size=3))
+    h, k = int(rng.integers(2, 10)), int(rng.integers(2, 6))
+    return ARCHITECTURES[index](c, a, b, h, k)
 
 
 def _describe(layers):
@@ -34,11 +43,11 @@ def _describe(layers):
 
 
 def _run(student, index, batch=2):
-    """The report of the student's conversion of MODELS[index], the images it saw and the
-    classifier's expected outputs: on the windows (N, K) and on every window position of the
-    larger images (N, K, rows, cols)."""
-    layers, window, stride = MODELS[index]
+    """The report of the student's conversion of architecture ``index`` (random widths), the
+    images it saw and the classifier's expected outputs: on the windows (N, K) and on every
+    window position of the larger images (N, K, rows, cols)."""
     seed = 1050 + index
+    layers, window, stride = _model(index, seed)
     rng = np.random.default_rng(seed)
     channels = layers[0][1]
     windows = rng.normal(size=(batch, channels, window, window)).astype(np.float32)
@@ -71,9 +80,9 @@ def _module(report, what):
 
 @points(2)
 def test_same_outputs_on_a_window(student):
-    """On a window-sized input the converted network gives the classifier's outputs, as an
-    (N, classes, 1, 1) map."""
-    for index in range(len(MODELS)):
+    """Random classifiers (five architectures, random widths): on a window-sized input the
+    converted network gives the classifier's outputs, as an (N, classes, 1, 1) map."""
+    for index in range(len(ARCHITECTURES)):
         report, expected, _, what = _run(student, index)
         _module(report, what)
         got = report["window"]
@@ -92,11 +101,11 @@ def test_same_outputs_on_a_window(student):
 
 @points(2)
 def test_every_window_of_a_larger_image(student):
-    """On a larger image: one output per window position (the windows a step of the
-    convolutional part's stride apart), each equal to the classifier on that window (or, if
-    your network is wrong on a window, which the test on windows charges, to your network
-    on that window)."""
-    for index in range(len(MODELS)):
+    """Random classifiers on a larger image: one output per window position (the windows a
+    step of the convolutional part's stride apart), each equal to the classifier on that
+    window (or, if your network is wrong on a window, which the test on windows charges, to
+    your network on that window)."""
+    for index in range(len(ARCHITECTURES)):
         report, _, expected, what = _run(student, index)
         _module(report, what)
         got = report["large"]
@@ -121,7 +130,7 @@ def test_every_window_of_a_larger_image(student):
 def test_the_classifier_is_left_unchanged(student):
     """The classifier given to fc_to_conv still works as before: its weights are copied or
     reshaped into new layers, not changed in place."""
-    for index in range(len(MODELS)):
+    for index in range(len(ARCHITECTURES)):
         report, expected, _, what = _run(student, index)
         after = report["classifier_after"]
         if isinstance(after, str) or np.shape(after) != expected.shape or \

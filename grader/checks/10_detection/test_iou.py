@@ -93,7 +93,8 @@ def _counted(student, calls, warm_up):
 def test_no_loop_over_pairs(student):
     """No Python loop over pairs: as many Python lines for 30 x 40 boxes as for 3 x 4."""
     rng = np.random.default_rng(1003)
-    calls = [[cases.boxes(rng, 3), cases.boxes(rng, 4)], [cases.boxes(rng, 30), cases.boxes(rng, 40)]]
+    calls = [[cases.boxes(rng, 3), cases.boxes(rng, 4)],
+             [cases.boxes(rng, 30), cases.boxes(rng, 40)]]
     report = _counted(student, calls, [cases.boxes(rng, 2), cases.boxes(rng, 2)])
     for (a, b), got in zip(calls, report["outputs"]):
         accepted = [ref.iou(a, b)] + [v for v, _ in cases.candidates(wrong.IOU_MISTAKES, a, b)]
