@@ -19,6 +19,8 @@ GRADED = {
     "09_style_transfer": {"content_cost", "gram_matrix", "style_layer_cost", "style_cost",
                           "total_variation", "total_cost", "FeatureExtractor",
                           "run_style_transfer"},
+    "10_detection": {"iou", "localisation_loss", "fc_to_conv", "encode_grid", "decode_grid",
+                     "nms"},
 }
 
 
