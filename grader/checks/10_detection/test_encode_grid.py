@@ -21,9 +21,10 @@ def _case(student, boxes, labels, grid_size, num_classes, context):
 
 @points(1)
 def test_lecture_grid(student):
-    """A 3 x 3 grid as on the lecture's YOLO slide, two cars (class c_2 of pedestrian, car,
-    motorbike), in the middle row on the left and on the right. (A mistake the test on random
-    boxes names is not charged again here.)"""
+    """A 3 x 3 grid and two cars (class c_2 of pedestrian, car, motorbike), as the labels of
+    the lecture's YOLO slide; placed here in the middle row, left and right (where the
+    slide's picture has them is not in the deck's text). (A mistake the test on random boxes
+    names is not charged again here.)"""
     boxes = np.array([[0.05, 0.40, 0.30, 0.60], [0.62, 0.42, 0.98, 0.64]])
     cases.check_own_cases([_case(student, boxes, np.array([1, 1]), 3, 3,
                                  "two cars on a 3 x 3 grid, 3 classes")])
