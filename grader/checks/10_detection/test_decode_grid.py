@@ -30,7 +30,9 @@ def _case(student, output, threshold, context):
 
 @points(2)
 def test_random_outputs(student):
-    """Random grid outputs (p_c in [0, 1]), grids of 2 to 9 cells a side, 1 to 4 classes,
+    """Random grid outputs: 2 to 9 cells a side, 1 to 4 classes, several thresholds.
+
+    Random grid outputs (p_c in [0, 1]), grids of 2 to 9 cells a side, 1 to 4 classes,
     several thresholds."""
     rng = np.random.default_rng(1031)
     found = []
@@ -44,7 +46,9 @@ def test_random_outputs(student):
 
 @points(1)
 def test_round_trip(student):
-    """Decoding a target made by the reference's encode_grid gives its boxes back, with
+    """Decoding a target made from known boxes gives those boxes back.
+
+    Decoding a target made by the reference's encode_grid gives its boxes back, with
     score 1 and their labels (a mistake the test on random outputs names is not charged
     again here)."""
     rng = np.random.default_rng(1032)
@@ -62,7 +66,9 @@ def test_round_trip(student):
 
 @points(1)
 def test_nothing_detected(student):
-    """No cell reaches the threshold: no detections (empty arrays), not an error (a mistake
+    """No cell reaches the threshold: empty arrays, not an error.
+
+    No cell reaches the threshold: no detections (empty arrays), not an error (a mistake
     the test on random outputs names is not charged again here)."""
     rng = np.random.default_rng(1033)
     output = grids.random_output(rng, 4, 3)

@@ -21,10 +21,12 @@ def _case(student, boxes, labels, grid_size, num_classes, context):
 
 @points(1)
 def test_lecture_grid(student):
-    """A 3 x 3 grid and two cars (class c_2 of pedestrian, car, motorbike), as the labels of
-    the lecture's YOLO slide; placed here in the middle row, left and right (where the
-    slide's picture has them is not in the deck's text). (A mistake the test on random boxes
-    names is not charged again here.)"""
+    """A 3 x 3 grid with two cars, as on the lecture's YOLO slide.
+
+    A 3 x 3 grid and two cars (class c_2 of pedestrian, car, motorbike), as the labels
+    of the lecture's YOLO slide; placed here in the middle row, left and right (where
+    the slide's picture has them is not in the deck's text). (A mistake the test on
+    random boxes names is not charged again here.)"""
     boxes = np.array([[0.05, 0.40, 0.30, 0.60], [0.62, 0.42, 0.98, 0.64]])
     cases.check_own_cases([_case(student, boxes, np.array([1, 1]), 3, 3,
                                  "two cars on a 3 x 3 grid, 3 classes")])
@@ -45,14 +47,18 @@ def _random_cases(student):
 
 @points(2)
 def test_random_boxes(student):
-    """Random boxes (centres in distinct cells), grids of 2 to 13 cells a side, 1 to 5
+    """Random boxes: 2 to 13 cells a side, 1 to 5 classes, random labels.
+
+    Random boxes (centres in distinct cells), grids of 2 to 13 cells a side, 1 to 5
     classes, random labels."""
     check_cases(_random_cases(student))
 
 
 @points(1)
 def test_centres_on_cell_borders(student):
-    """Centres exactly on a line between cells belong to the cell after it (floor); on the
+    """Centres exactly on a line between cells, and on the image's far edge.
+
+    Centres exactly on a line between cells belong to the cell after it (floor); on the
     image's right or bottom edge, to the last cell. (A mistake the test on random boxes
     names is not charged again here.)"""
     centres = [(0.5, 0.3), (0.25, 0.75), (1.0, 0.6), (0.1, 1.0), (0.0, 0.0), (0.75, 0.25),
@@ -69,7 +75,9 @@ def test_centres_on_cell_borders(student):
 
 @points(1)
 def test_round_trip(student):
-    """Decoding your target (with the reference's decoder) gives the boxes and labels back
+    """Decoding your target gives the boxes and labels back.
+
+    Decoding your target (with the reference's decoder) gives the boxes and labels back
     (a mistake the test on random boxes names is not charged again here)."""
     rng = np.random.default_rng(1022)
     for grid_size, num_classes, count in [(6, 3, 7), (3, 2, 4)]:

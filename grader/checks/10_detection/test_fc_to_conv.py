@@ -80,7 +80,9 @@ def _module(report, what):
 
 @points(2)
 def test_same_outputs_on_a_window(student):
-    """Random classifiers (five architectures, random widths): on a window-sized input the
+    """On a window-sized input: the classifier's outputs, as an (N, classes, 1, 1) map.
+
+    Random classifiers (five architectures, random widths): on a window-sized input the
     converted network gives the classifier's outputs, as an (N, classes, 1, 1) map."""
     for index in range(len(ARCHITECTURES)):
         report, expected, _, what = _run(student, index)
@@ -101,10 +103,12 @@ def test_same_outputs_on_a_window(student):
 
 @points(2)
 def test_every_window_of_a_larger_image(student):
-    """Random classifiers on a larger image: one output per window position (the windows a
+    """On a larger image: one output per window position, equal to the classifier on that window.
+
+    Random classifiers on a larger image: one output per window position (the windows a
     step of the convolutional part's stride apart), each equal to the classifier on that
-    window (or, if your network is wrong on a window, which the test on windows charges, to
-    your network on that window)."""
+    window (or, if your network is wrong on a window, which the test on windows charges,
+    to your network on that window)."""
     for index in range(len(ARCHITECTURES)):
         report, _, expected, what = _run(student, index)
         _module(report, what)
@@ -128,7 +132,9 @@ def test_every_window_of_a_larger_image(student):
 
 @points(1)
 def test_the_classifier_is_left_unchanged(student):
-    """The classifier given to fc_to_conv still works as before: its weights are copied or
+    """The classifier given to fc_to_conv still works as before.
+
+    The classifier given to fc_to_conv still works as before: its weights are copied or
     reshaped into new layers, not changed in place."""
     for index in range(len(ARCHITECTURES)):
         report, expected, _, what = _run(student, index)

@@ -45,9 +45,11 @@ def _text(box):
 
 @points(2)
 def test_batched(student):
-    """(N, 4) and (M, 4) boxes -> the (N, M) IoU of every pair, several N and M: equal to
-    your own results for the pairs one at a time (a mistake in those is charged by the test
-    on pairs, not again here)."""
+    """(N, 4) and (M, 4) boxes: the (N, M) IoU of every pair, equal to your pairwise results.
+
+    (N, 4) and (M, 4) boxes -> the (N, M) IoU of every pair, several N and M: equal to
+    your own results for the pairs one at a time (a mistake in those is charged by the
+    test on pairs, not again here)."""
     rng = np.random.default_rng(1002)
     found = []
     for n, m in BATCH_SHAPES:
@@ -113,8 +115,10 @@ def _property(student, a, b, context):
 
 @points(2)
 def test_properties(student):
-    """Symmetric; 1 for identical boxes; 0 for disjoint boxes and boxes that only touch;
-    a box inside another: the small area over the large one (judged on your own values; a
+    """Symmetric; 1 for identical boxes; 0 for disjoint or touching boxes; containment.
+
+    Symmetric; 1 for identical boxes; 0 for disjoint boxes and boxes that only touch; a
+    box inside another: the small area over the large one (judged on your own values; a
     mistake the test on pairs names is not charged again here)."""
     rng = np.random.default_rng(1004)
     found = []
@@ -142,8 +146,10 @@ def test_properties(student):
 
 @points(1)
 def test_degenerate_boxes(student):
-    """A box of zero width or height has area 0: IoU 0 with any box, itself included
-    (0 / 0 is taken as 0, not NaN; a mistake the test on pairs names is not charged again
+    """A box of zero width or height: IoU 0 with any box, itself included.
+
+    A box of zero width or height has area 0: IoU 0 with any box, itself included (0 / 0
+    is taken as 0, not NaN; a mistake the test on pairs names is not charged again
     here)."""
     found = []
     for a, b, what in [([2, 1, 2, 5], [0, 0, 4, 4], "a box of zero width and a box around it"),

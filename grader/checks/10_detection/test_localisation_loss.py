@@ -35,9 +35,11 @@ def _case(student, pred, target, context):
 
 @points(1)
 def test_lecture_vectors(student):
-    """Vectors laid out as on the lecture's slide, [p_c, b_x, b_y, b_w, b_h, c_1, c_2, c_3]:
-    a car (c_2) and no object (the "?" entries filled with anything). A mistake the test on
-    batches names is not charged again here."""
+    """Vectors laid out as on the lecture's slide, [p_c, b_x, b_y, b_w, b_h, c_1, c_2, c_3].
+
+    Vectors laid out as on the lecture's slide, [p_c, b_x, b_y, b_w, b_h, c_1, c_2,
+    c_3]: a car (c_2) and no object (the "?" entries filled with anything). A mistake
+    the test on batches names is not charged again here."""
     pred = np.array([0.8, 0.45, 0.6, 0.3, 0.2, 0.1, 0.7, 0.2])
     car = np.array([1.0, 0.5, 0.7, 0.3, 0.4, 0.0, 1.0, 0.0])
     nothing = np.array([0.0, 0.3, -2.0, 5.0, 0.9, 1.0, 7.0, -1.0])
@@ -47,8 +49,10 @@ def test_lecture_vectors(student):
 
 @points(2)
 def test_batches(student):
-    """Random predictions and targets of shapes (N, 5 + K) and (A, B, 5 + K), K from 1 to 5:
-    one loss per vector."""
+    """Random batches of shapes (N, 5 + K) and (A, B, 5 + K): one loss per vector.
+
+    Random predictions and targets of shapes (N, 5 + K) and (A, B, 5 + K), K from 1 to
+    5: one loss per vector."""
     rng = np.random.default_rng(1011)
     found = []
     for shape, k in [((6, 8), 3), ((5, 6), 1), ((2, 3, 10), 5), ((9, 7), 2)]:
@@ -60,7 +64,9 @@ def test_batches(student):
 
 @points(1)
 def test_torch_tensors(student):
-    """The same loss on torch tensors (the detector trains with it): one loss per vector,
+    """The same loss on torch tensors: one loss per vector, as a tensor.
+
+    The same loss on torch tensors (the detector trains with it): one loss per vector,
     as a tensor (a mistake the test on batches names is not charged again here)."""
     rng = np.random.default_rng(1012)
     target = _targets(rng, (7, 8), 3)

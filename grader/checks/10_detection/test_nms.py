@@ -40,7 +40,9 @@ def _case(student, boxes, scores, threshold, context, labels=None):
 
 @points(2)
 def test_one_class(student):
-    """Random groups of overlapping boxes, one class (labels not given), thresholds 0.3 to
+    """Random groups of overlapping boxes of one class, thresholds 0.3 to 0.7.
+
+    Random groups of overlapping boxes, one class (labels not given), thresholds 0.3 to
     0.7."""
     rng = np.random.default_rng(1041)
     found = []
@@ -54,7 +56,9 @@ def test_one_class(student):
 
 @points(1)
 def test_keeps_the_best_of_each_cluster(student):
-    """Groups of boxes that overlap a lot inside each group and not at all across groups:
+    """Separate clusters of overlapping boxes: the best box of each is kept.
+
+    Groups of boxes that overlap a lot inside each group and not at all across groups:
     the best box of each group survives, in score order (a mistake the test on one class
     names is not charged again here)."""
     rng = np.random.default_rng(1042)
@@ -66,8 +70,11 @@ def test_keeps_the_best_of_each_cluster(student):
 
 @points(2)
 def test_per_class(student):
-    """Overlapping boxes of several classes (``labels=``): a box only suppresses boxes of its
-    own class (the other mistakes the test on one class names are not charged again here)."""
+    """Overlapping boxes of several classes: a box only suppresses boxes of its own class.
+
+    Overlapping boxes of several classes (``labels=``): a box only suppresses boxes of
+    its own class (the other mistakes the test on one class names are not charged again
+    here)."""
     rng = np.random.default_rng(1043)
     found = []
     for count, per, classes, threshold in [(3, 5, 2, 0.5), (2, 6, 3, 0.4), (4, 3, 2, 0.6)]:
@@ -80,7 +87,9 @@ def test_per_class(student):
 
 @points(1)
 def test_input_order(student):
-    """The same boxes listed in another order: the same boxes are kept (judged on your own
+    """The same boxes listed in another order: the same boxes are kept.
+
+    The same boxes listed in another order: the same boxes are kept (judged on your own
     results; a mistake the other tests name is not charged again)."""
     rng = np.random.default_rng(1044)
     for count, per, threshold in [(3, 4, 0.5), (2, 5, 0.35)]:
