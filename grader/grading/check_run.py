@@ -8,6 +8,7 @@ error, logged for the TA and shown to the student only as a generic sentence.
 """
 
 import contextlib
+import inspect
 import io
 import os
 import sys
@@ -53,6 +54,12 @@ class PartResult:
         return sum(t.points for t in self.tests if t.passed)
 
 
+def _check_title(docstring):
+    """A check's title on the feedback page: its docstring's first paragraph on one line
+    (a title wrapped over two lines must not be cut mid-sentence)."""
+    return " ".join(inspect.cleandoc(docstring).split("\n\n")[0].split())
+
+
 def _test_points(item):
     marker = item.get_closest_marker("points")
     return float(marker.args[0]) if marker and marker.args else 1.0
@@ -96,7 +103,7 @@ class GradingPlugin:
     def pytest_collection_modifyitems(self, items):
         for item in items:
             part = self.parts.setdefault(Path(item.fspath).stem, PartResult(Path(item.fspath).stem))
-            doc = (item.function.__doc__ or item.name).strip().splitlines()[0]
+            doc = _check_title(item.function.__doc__ or item.name)
             part.tests.append(TestResult(doc, False, "not run", _test_points(item),
                                          node=f"{item.path}::{item.name}"))
             item.stash[_RESULT_KEY] = part.tests[-1]
