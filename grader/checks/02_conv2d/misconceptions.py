@@ -22,6 +22,9 @@ FLIPPED_ONE_AXIS = ("the kernel is flipped along one axis only (rows or columns)
                     "cross-correlation uses K[a, b] as it is, with no flip.")
 KERNEL_TRANSPOSED = ("the kernel is used transposed (K[b, a] instead of K[a, b]): its first "
                      "index runs down the rows (height), its second along the columns (width).")
+SQUARE_KERNEL = ("a square kernel was assumed: one of the kernel's sizes is used for both axes. "
+                 "Read KH, KW = K.shape[-2:] and slide a KH x KW window over "
+                 "H - KH + 1 x W - KW + 1 positions.")
 OUTPUT_TRANSPOSED = "the output is transposed: rows and columns are swapped."
 SIZE_BOTH = ("the last row and the last column are missing: a KH x KW kernel fits at "
              "H - KH + 1 x W - KW + 1 positions, not H - KH x W - KW (you forgot the + 1).")
@@ -111,6 +114,15 @@ def corr(X, K):
     return ref.conv2d_im2col(X[None], K[None, None])[0]
 
 
+def _square_corner(k):
+    """The kernel a square-kernel slip reads: its min(KH, KW)-sized top-left corner (None
+    for a square kernel: no slip to see)."""
+    size = min(k.shape[-2:])
+    if k.shape[-1] == k.shape[-2]:
+        raise ValueError("square")
+    return k[..., :size, :size]
+
+
 def _spatial_candidates(good, compute):
     """Flip/transpose/off-by-one candidates shared by the correlation parts.
 
@@ -121,6 +133,7 @@ def _spatial_candidates(good, compute):
         (try_candidate(compute, lambda k: k[..., :, ::-1]), FLIPPED_ONE_AXIS),
         (try_candidate(compute, lambda k: np.swapaxes(k, -1, -2)), KERNEL_TRANSPOSED),
         (np.swapaxes(good, -1, -2), OUTPUT_TRANSPOSED),
+        (try_candidate(compute, _square_corner), SQUARE_KERNEL),
         (good[..., :-1, :-1], SIZE_BOTH),
         (good[..., :-1, :], SIZE_ROWS),
         (good[..., :, :-1], SIZE_COLS),
