@@ -86,20 +86,6 @@ K1_RESHAPE = ("X was reshaped to (H*W, C) without moving the channel axis first:
               "the memory order, so this mixes pixels and channels. Use X.reshape(C, H*W) "
               "(channels first), or np.moveaxis before reshaping.")
 
-LEARN_FLIPPED = ("you learned the flipped kernel: your forward pass computes a convolution "
-                 "(kernel flipped). Use cross-correlation, as corr2d does, so the learned kernel "
-                 "is the one that produced Y.")
-LEARN_TRANSPOSED = "the learned kernel is transposed: rows and columns are swapped."
-LEARN_DIVERGED = ("the gradient descent diverged (NaN, infinite or huge values). Check the sign "
-                  "of the update (K = K - lr * grad) and that the loss is the MEAN of the "
-                  "squared errors, not their sum (a sum makes the gradient as many times larger "
-                  "as there are output pixels).")
-LEARN_UNCHANGED = ("the returned kernel is the starting kernel: the updates never reached it "
-                   "(returned a copy, or updated a different array?).")
-LEARN_NOT_CONVERGED = ("the kernel moved towards the right one but did not get there in the "
-                       "given number of steps: use the mean squared error and its exact gradient "
-                       "(2 / count * sum of error * input), K = K - lr * grad.")
-
 
 # --------------------------------------------------------------- helpers
 def _f64(a):
@@ -182,10 +168,19 @@ def corr2d_multi_in_candidates(X, K):
 
 
 # ---------------------------------------------------- corr2d_multi_in_out
+def _along_width(b, width):
+    """b[o] added at column o (``out[..., o] += b[o]``), as far as the output is wide: the
+    shapes broadcast, so nothing raises."""
+    along = np.zeros(width)
+    along[:min(width, len(b))] = b[:width]
+    return along
+
+
 def _bias_candidates(plain, b, c_in, taps):
     b = _f64(b)
     cands = [(plain, BIAS_IGNORED),
-             (plain + b if plain.shape[-1] == len(b) else None, BIAS_PER_POSITION)]
+             (plain + b if plain.shape[-1] == len(b) else None, BIAS_PER_POSITION),
+             (plain + _along_width(b, plain.shape[-1]), BIAS_PER_POSITION)]
     per_out = b[:, None, None]
     if c_in > 1:
         cands.append((plain + c_in * per_out, BIAS_PER_INPUT_CHANNEL))
@@ -279,15 +274,6 @@ def conv1x1_candidates(X, K):
               (np.swapaxes(pixels_first, -1, -2).reshape(good.shape), K1_RESHAPE)]
     if X.ndim == 3:
         cands.append((good[None], UNBATCHED_SHAPE))
-    return cands
-
-
-# ----------------------------------------------------------- learn_kernel
-def learn_kernel_candidates(true_kernel):
-    K = _f64(true_kernel)
-    cands = [(K[::-1, ::-1], LEARN_FLIPPED), (np.zeros_like(K), LEARN_UNCHANGED)]
-    if K.shape[0] == K.shape[1]:
-        cands.append((K.T, LEARN_TRANSPOSED))
     return cands
 
 

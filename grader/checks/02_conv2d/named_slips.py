@@ -73,7 +73,34 @@ def conv2d_im2col(X, K, b=None):
     return res.copy()
 '''
 
+# Vectorised over the kernel taps; the bias loop indexes the width axis with the channel.
+_BIAS_ON_WIDTH = '''import numpy as np
+
+def corr2d_multi_in_out(X, K, b=None):
+    img = np.asarray(X, dtype=np.float64)
+    ker = np.asarray(K, dtype=np.float64)
+    if img.ndim != 3 or ker.ndim != 4 or img.shape[0] != ker.shape[1]:
+        raise ValueError("expected X (C_in, H, W) and K (C_out, C_in, KH, KW)")
+    if b is not None and np.shape(b) != (ker.shape[0],):
+        raise ValueError("b must have one value per output channel")
+    n_out, _, kh, kw = ker.shape
+    oh, ow = img.shape[1] - kh + 1, img.shape[2] - kw + 1
+    if oh < 1 or ow < 1:
+        raise ValueError("the kernel does not fit")
+    out = np.zeros((n_out, oh, ow))
+    for a in range(kh):
+        for c in range(kw):
+            out += np.einsum("oc,chw->ohw", ker[:, :, a, c], img[:, a:a + oh, c:c + ow])
+    if b is not None:
+        for o in range(n_out):
+            out[..., o] += b[o]
+    return out
+'''
+
 IMPLEMENTATIONS = [
+    Implementation("multi_out_bias_on_width", "corr2d_multi_in_out adds b[o] with out[..., o] "
+                   "(column o, not channel o)", {"corr2d_multi_in_out": _BIAS_ON_WIDTH},
+                   {"test_corr2d_multi_in_out": "bias was added along the last (width) axis"}),
     Implementation("im2col_pixel_loop_shape_memo", "conv2d_im2col loops over output pixels "
                    "and remembers its results by the inputs' shapes",
                    {"conv2d_im2col": _CACHED_PIXEL_LOOP},
