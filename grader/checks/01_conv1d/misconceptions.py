@@ -36,6 +36,8 @@ SAME_LENGTH = ("for an even-length kernel, padding the same number of zeros on b
                "cannot give n outputs; 'same' pads (k - 1) // 2 on the left and k // 2 on the right.")
 SAME_ONE_SIDE = ("mode 'same' is off-centre: you put all k - 1 padding zeros on one side. Split "
                  "them: (k - 1) // 2 zeros on the left and k // 2 on the right.")
+LAST_TAP = ("the last kernel tap is missing: the loop over the kernel must run over all k "
+            "taps (range(k)), not range(k - 1).")
 FULL_ONE_SIDE = ("mode 'full' must pad k - 1 zeros on *both* sides "
                  "(n + k - 1 outputs); you padded only one side.")
 CONV_LONGER_KERNEL = ("convolve1d must accept a kernel longer than the signal: the full "
@@ -232,6 +234,11 @@ def conv1d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
         if 1 <= short < good.shape[-1]:
             cands.append((good[..., :short], DIL_LENGTH))
     cands.append((good[..., :-1], N_MINUS_K))
+    if k > 1:
+        fewer = try_candidate(ref.conv1d, x, w[..., :-1].copy(), b, s, p, d)
+        cands.append((None if fewer is None else fewer[..., :good.shape[-1]], LAST_TAP))
+    else:                                   # range(k - 1) is empty: no tap, only the bias
+        cands.append((good - plain, LAST_TAP))
     if c_in > 1:
         cands += [(try_candidate(ref.conv1d, x[..., -1:, :], w[:, -1:], b, s, p, d), CHANNELS_NOT_SUMMED),
                   (try_candidate(ref.conv1d, x[..., :1, :], w[:, :1], b, s, p, d), CHANNELS_NOT_SUMMED)]

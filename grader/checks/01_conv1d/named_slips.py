@@ -76,7 +76,15 @@ def conv1d(x, w, b=None, stride=1, padding=0, dilation=1):
     return out
 '''
 
+# Loops with the tap loop one short.
+_LAST_TAP_MISSING = _BIAS_BY_POSITION.replace("for tap in range(taps):",
+                                              "for tap in range(taps - 1):").replace(
+    "acc if b is None else acc + b[t]", "acc if b is None else acc + b[f]")
+
 IMPLEMENTATIONS = [
+    Implementation("last_tap_missing", "conv1d (loops) runs its loop over the kernel taps to "
+                   "range(k - 1)", {"conv1d": _LAST_TAP_MISSING},
+                   {"test_conv1d": "the last kernel tap is missing"}),
     Implementation("bias_on_length_axis", "conv1d (vectorised) adds b[o] with out[..., o], "
                    "i.e. at position o of the length axis (the shapes broadcast)",
                    {"conv1d": _BIAS_ON_LENGTH_AXIS}, {"test_conv1d": "per position"}),
