@@ -225,16 +225,22 @@ def check_cases(cases, exact=False):
     fail(f"For {first.context}, your result is wrong.")  # e.g. a bool where an int is due
 
 
+def _bias_error(error):
+    return ((error.exc_type == "ValueError" and "broadcast" in error.message)
+            or error.exc_type == "IndexError")
+
+
 def check_cases_with_bias(cases, bias_message):
     """``check_cases`` after one diagnosis it cannot make from values: a bias b (C_out,)
-    added along a spatial axis usually fails to broadcast. A case whose call raised such a
-    ValueError, but whose ``case.without_bias()`` (the same call, no bias) works, fails
-    with ``bias_message``."""
+    added along a spatial axis usually fails to broadcast (a ValueError), or, indexed by a
+    position (``b[i]``, ``out[..., o] += b[o]``), runs out of b's or the output's range (an
+    IndexError). A case whose call raised such an error, but whose ``case.without_bias()``
+    (the same call, no bias) works, fails with ``bias_message``."""
     for case in cases:
         retry = getattr(case, "without_bias", None)
         error = case.got.error if isinstance(case.got, Raised) else None
-        if (retry is not None and error is not None and error.exc_type == "ValueError"
-                and "broadcast" in error.message and not isinstance(attempt(retry), Raised)):
+        if (retry is not None and error is not None and _bias_error(error)
+                and not isinstance(attempt(retry), Raised)):
             fail(f"For {case.context}: {bias_message}")
     check_cases(cases)
 

@@ -11,6 +11,7 @@ fails before training, so ``classic_slips`` costs little.
 from functools import partial
 
 from grader.authoring.implementations import Implementation, edited_solution
+from grader.checking import load_reference
 
 _changed = partial(edited_solution, "01_conv1d")
 
@@ -344,6 +345,8 @@ IMPLEMENTATIONS += [
             {"test_conv1d": "dilation is ignored"},
             notes={"test_conv1d": "Checked without bias, dilation"}),
 ]
+
+IMPLEMENTATIONS += load_reference(__file__, "named_slips").IMPLEMENTATIONS
 
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("flipped_kernel", "off_by_one", "bias_per_position", "cheater_and_hang")

@@ -34,6 +34,10 @@ SAME_SHIFT = ("mode 'same' is misaligned by one position for even-length kernels
               "(k - 1) // 2 zeros on the left and k // 2 on the right (PyTorch's convention).")
 SAME_LENGTH = ("for an even-length kernel, padding the same number of zeros on both sides "
                "cannot give n outputs; 'same' pads (k - 1) // 2 on the left and k // 2 on the right.")
+SAME_ONE_SIDE = ("mode 'same' is off-centre: you put all k - 1 padding zeros on one side. Split "
+                 "them: (k - 1) // 2 zeros on the left and k // 2 on the right.")
+LAST_TAP = ("the last kernel tap is missing: the loop over the kernel must run over all k "
+            "taps (range(k)), not range(k - 1).")
 FULL_ONE_SIDE = ("mode 'full' must pad k - 1 zeros on *both* sides "
                  "(n + k - 1 outputs); you padded only one side.")
 CONV_LONGER_KERNEL = ("convolve1d must accept a kernel longer than the signal: the full "
@@ -148,6 +152,8 @@ def correlate1d_candidates(x, w, mode):
             (_correlate_padded(x, w, k // 2, (k - 1) // 2), SAME_SHIFT),
             (_correlate_padded(x, w, k // 2, k // 2), SAME_LENGTH),
             (_correlate_padded(x, w, (k - 1) // 2, (k - 1) // 2), SAME_LENGTH),
+            (_correlate_padded(x, w, 0, k - 1), SAME_ONE_SIDE),
+            (_correlate_padded(x, w, k - 1, 0), SAME_ONE_SIDE),
         ]
     elif mode == "full":
         candidates += [
@@ -183,6 +189,14 @@ def _pad_length(x, left, right):
     return np.pad(x, widths)
 
 
+def _along_length(b, length):
+    """b[o] added at position o of the length axis (``out[..., o] += b[o]``), as far as the
+    output is long: the shapes broadcast, so nothing raises."""
+    along = np.zeros(length)
+    along[:min(length, len(b))] = b[:length]
+    return along
+
+
 def conv1d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
     x, w = _f64(x), _f64(w)
     b = None if b is None else _f64(b)
@@ -196,6 +210,8 @@ def conv1d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
         cands += [
             (plain, BIAS_IGNORED),
             (plain + b if plain.shape[-1] == len(b) else None, BIAS_PER_POSITION),
+            (plain + _along_length(b, plain.shape[-1]), BIAS_PER_POSITION),
+            (plain + np.resize(b, plain.shape[-1]), BIAS_PER_POSITION),
             (plain + c_in * b[:, None], BIAS_PER_INPUT_CHANNEL),
             (plain + k * b[:, None], BIAS_PER_TAP),
             (plain + c_in * k * b[:, None], BIAS_PER_INPUT_CHANNEL),
@@ -218,6 +234,11 @@ def conv1d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
         if 1 <= short < good.shape[-1]:
             cands.append((good[..., :short], DIL_LENGTH))
     cands.append((good[..., :-1], N_MINUS_K))
+    if k > 1:
+        fewer = try_candidate(ref.conv1d, x, w[..., :-1].copy(), b, s, p, d)
+        cands.append((None if fewer is None else fewer[..., :good.shape[-1]], LAST_TAP))
+    else:                                   # range(k - 1) is empty: no tap, only the bias
+        cands.append((good - plain, LAST_TAP))
     if c_in > 1:
         cands += [(try_candidate(ref.conv1d, x[..., -1:, :], w[:, -1:], b, s, p, d), CHANNELS_NOT_SUMMED),
                   (try_candidate(ref.conv1d, x[..., :1, :], w[:, :1], b, s, p, d), CHANNELS_NOT_SUMMED)]

@@ -349,6 +349,7 @@ def corr2d(X, K):
 
 # One limitation charged once; caching cannot fool the loop and speed checks.
 IMPLEMENTATIONS += load_reference(__file__, "limits").IMPLEMENTATIONS
+IMPLEMENTATIONS += load_reference(__file__, "named_slips").IMPLEMENTATIONS
 
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("flipped_kernel", "column_order", "pixel_loop")

@@ -22,6 +22,9 @@ FLIPPED_ONE_AXIS = ("the kernel is flipped along one axis only (rows or columns)
                     "cross-correlation uses K[a, b] as it is, with no flip.")
 KERNEL_TRANSPOSED = ("the kernel is used transposed (K[b, a] instead of K[a, b]): its first "
                      "index runs down the rows (height), its second along the columns (width).")
+SQUARE_KERNEL = ("a square kernel was assumed: one of the kernel's sizes is used for both axes. "
+                 "Read KH, KW = K.shape[-2:] and slide a KH x KW window over "
+                 "H - KH + 1 x W - KW + 1 positions.")
 OUTPUT_TRANSPOSED = "the output is transposed: rows and columns are swapped."
 SIZE_BOTH = ("the last row and the last column are missing: a KH x KW kernel fits at "
              "H - KH + 1 x W - KW + 1 positions, not H - KH x W - KW (you forgot the + 1).")
@@ -83,20 +86,6 @@ K1_RESHAPE = ("X was reshaped to (H*W, C) without moving the channel axis first:
               "the memory order, so this mixes pixels and channels. Use X.reshape(C, H*W) "
               "(channels first), or np.moveaxis before reshaping.")
 
-LEARN_FLIPPED = ("you learned the flipped kernel: your forward pass computes a convolution "
-                 "(kernel flipped). Use cross-correlation, as corr2d does, so the learned kernel "
-                 "is the one that produced Y.")
-LEARN_TRANSPOSED = "the learned kernel is transposed: rows and columns are swapped."
-LEARN_DIVERGED = ("the gradient descent diverged (NaN, infinite or huge values). Check the sign "
-                  "of the update (K = K - lr * grad) and that the loss is the MEAN of the "
-                  "squared errors, not their sum (a sum makes the gradient as many times larger "
-                  "as there are output pixels).")
-LEARN_UNCHANGED = ("the returned kernel is the starting kernel: the updates never reached it "
-                   "(returned a copy, or updated a different array?).")
-LEARN_NOT_CONVERGED = ("the kernel moved towards the right one but did not get there in the "
-                       "given number of steps: use the mean squared error and its exact gradient "
-                       "(2 / count * sum of error * input), K = K - lr * grad.")
-
 
 # --------------------------------------------------------------- helpers
 def _f64(a):
@@ -111,6 +100,15 @@ def corr(X, K):
     return ref.conv2d_im2col(X[None], K[None, None])[0]
 
 
+def _square_corner(k):
+    """The kernel a square-kernel slip reads: its min(KH, KW)-sized top-left corner (None
+    for a square kernel: no slip to see)."""
+    size = min(k.shape[-2:])
+    if k.shape[-1] == k.shape[-2]:
+        raise ValueError("square")
+    return k[..., :size, :size]
+
+
 def _spatial_candidates(good, compute):
     """Flip/transpose/off-by-one candidates shared by the correlation parts.
 
@@ -121,6 +119,7 @@ def _spatial_candidates(good, compute):
         (try_candidate(compute, lambda k: k[..., :, ::-1]), FLIPPED_ONE_AXIS),
         (try_candidate(compute, lambda k: np.swapaxes(k, -1, -2)), KERNEL_TRANSPOSED),
         (np.swapaxes(good, -1, -2), OUTPUT_TRANSPOSED),
+        (try_candidate(compute, _square_corner), SQUARE_KERNEL),
         (good[..., :-1, :-1], SIZE_BOTH),
         (good[..., :-1, :], SIZE_ROWS),
         (good[..., :, :-1], SIZE_COLS),
@@ -169,10 +168,19 @@ def corr2d_multi_in_candidates(X, K):
 
 
 # ---------------------------------------------------- corr2d_multi_in_out
+def _along_width(b, width):
+    """b[o] added at column o (``out[..., o] += b[o]``), as far as the output is wide: the
+    shapes broadcast, so nothing raises."""
+    along = np.zeros(width)
+    along[:min(width, len(b))] = b[:width]
+    return along
+
+
 def _bias_candidates(plain, b, c_in, taps):
     b = _f64(b)
     cands = [(plain, BIAS_IGNORED),
-             (plain + b if plain.shape[-1] == len(b) else None, BIAS_PER_POSITION)]
+             (plain + b if plain.shape[-1] == len(b) else None, BIAS_PER_POSITION),
+             (plain + _along_width(b, plain.shape[-1]), BIAS_PER_POSITION)]
     per_out = b[:, None, None]
     if c_in > 1:
         cands.append((plain + c_in * per_out, BIAS_PER_INPUT_CHANNEL))
@@ -266,15 +274,6 @@ def conv1x1_candidates(X, K):
               (np.swapaxes(pixels_first, -1, -2).reshape(good.shape), K1_RESHAPE)]
     if X.ndim == 3:
         cands.append((good[None], UNBATCHED_SHAPE))
-    return cands
-
-
-# ----------------------------------------------------------- learn_kernel
-def learn_kernel_candidates(true_kernel):
-    K = _f64(true_kernel)
-    cands = [(K[::-1, ::-1], LEARN_FLIPPED), (np.zeros_like(K), LEARN_UNCHANGED)]
-    if K.shape[0] == K.shape[1]:
-        cands.append((K.T, LEARN_TRANSPOSED))
     return cands
 
 

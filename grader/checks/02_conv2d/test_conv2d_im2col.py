@@ -24,6 +24,7 @@ TRUSTED_CALLEES = ()   # it must be fast by itself: no trusted (or looping) help
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
+square_kernels = load_reference(__file__, "square_kernels")
 
 MIN_SPEEDUP = 20                          # versus one small dot product per output pixel
 SPEED_SHAPES = ((2, 2, 36, 32), (4, 2, 3, 3))
@@ -49,6 +50,7 @@ def _case(student, X, K, b=None, context=None):
     case = Case(got, ref.conv2d_im2col(X, K, b),
                 context or mis.describe(X=X, K=K) + (", with bias" if b is not None else ""),
                 mis.conv2d_im2col_candidates(X, K, b))
+    case.kernel_shape = np.shape(K)
     if b is not None:  # b added along the width axis fails to broadcast
         case.without_bias = lambda: _call(student, X, K, None)
     return case
@@ -93,7 +95,8 @@ def test_unbatched(student):
     rng = np.random.default_rng(2401)
     shapes = [(3, 2, 7, 9, 3, 2, False), (2, 4, 8, 6, 2, 3, True), (1, 3, 6, 7, 3, 3, True),
               (4, 1, 5, 8, 2, 2, False), (2, 5, 9, 5, 4, 1, True), (3, 3, 6, 6, 3, 3, True)]
-    _check([_case(student, *_random(rng, None, *s)) for s in shapes])
+    square_kernels.check_cases_square([_case(student, *_random(rng, None, *s)) for s in shapes],
+                                      _check)
 
 
 @points(2)

@@ -10,12 +10,15 @@ TRUSTED_CALLEES = ()
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
+square_kernels = load_reference(__file__, "square_kernels")
 
 
 def _case(student, X, K, context=None):
     got = attempt(lambda: student.call("corr2d", X, K, forbid=BY_HAND_2D))
-    return Case(got, ref.corr2d(X, K), context or mis.describe(X=X, K=K),
+    case = Case(got, ref.corr2d(X, K), context or mis.describe(X=X, K=K),
                 mis.corr2d_candidates(X, K))
+    case.kernel_shape = np.shape(K)
+    return case
 
 
 def lecture_image():
@@ -47,7 +50,8 @@ def test_random_shapes(student):
     for _ in range(3):
         kh, kw = (int(v) for v in rng.integers(1, 6, size=2))
         sizes.append(((int(rng.integers(kh, 15)), int(rng.integers(kw, 15))), (kh, kw)))
-    check_cases([_case(student, rng.normal(size=x), rng.normal(size=k)) for x, k in sizes])
+    square_kernels.check_cases_square([_case(student, rng.normal(size=x), rng.normal(size=k))
+                                       for x, k in sizes])
 
 
 @points(1)

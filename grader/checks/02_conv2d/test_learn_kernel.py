@@ -14,7 +14,7 @@ GRADES = ("learn_kernel",)
 TRUSTED_CALLEES = ("corr2d",)
 
 ref = load_reference(__file__)
-mis = load_reference(__file__, "misconceptions")
+learn_mis = load_reference(__file__, "learn_kernel_misconceptions")
 
 STEPS, LR = 200, 0.2
 TOLERANCE = 1e-3
@@ -40,15 +40,15 @@ def _diagnose(got, kernel, context):
         fail(f"For {context}, the returned kernel has shape {got.shape}; it must have "
              "shape kernel_shape.")
     if not np.all(np.isfinite(got)) or np.abs(got).max() > 1e3 * np.abs(kernel).max():
-        fail(f"For {context}: {mis.LEARN_DIVERGED}")
+        fail(f"For {context}: {learn_mis.LEARN_DIVERGED}")
     error = np.abs(got - kernel).max()
     if error <= TOLERANCE:
         return
-    for candidate, message in mis.learn_kernel_candidates(kernel):
+    for candidate, message in learn_mis.learn_kernel_candidates(kernel):
         if np.allclose(got, candidate, atol=TOLERANCE * 10):
             fail(f"For {context}: {message}")
     if error < 0.5 * np.abs(kernel).max():
-        fail(f"For {context}: {mis.LEARN_NOT_CONVERGED}")
+        fail(f"For {context}: {learn_mis.LEARN_NOT_CONVERGED}")
     fail(f"For {context}, the learned kernel is not the kernel that produced Y.")
 
 

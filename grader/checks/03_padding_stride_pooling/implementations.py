@@ -167,6 +167,7 @@ IMPLEMENTATIONS += [
             notes={"test_pad2d": "the pairs on arrays with leading axes",
                    "test_avgpool2d_forward": "the stride given instead of stride=None"}),
 ]
+IMPLEMENTATIONS += load_reference(__file__, "named_slips").IMPLEMENTATIONS
 
 # What `python -m grader demo` grades besides the reference and the blank release.
 DEMO = ("ceil_output_size", "conv_pad_one_side", "diagram_misread")

@@ -3,12 +3,11 @@
 Trusted code (grading process only). Each ``*_candidates`` function returns
 ``[(candidate_output, message), ...]``: what a student with a given
 misconception would return for the same inputs, and the feedback naming that
-mistake. Messages never contain expected values.
+mistake. Messages never contain expected values. The pooling functions' are in
+pooling_misconceptions.py.
 """
 
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 from grader.checking import load_reference, try_candidate
 
@@ -67,10 +66,16 @@ BIAS_PER_INPUT_CHANNEL = ("the bias was added once per input channel or kernel t
 STRIDE_IGNORED = "stride is ignored: you computed the output at every position."
 STRIDE_START = ("the output has the strided size, but window (i, j) must start at input "
                 "position (i * stride, j * stride), not (i, j).")
+STRIDE_ONE_AXIS = ("the stride is applied on one axis only: window (i, j) starts at row "
+                   "i * stride and column j * stride; one of your two indices does not step "
+                   "by the stride.")
 STRIDE_SWAPPED = "the stride pair is swapped: stride=(sh, sw) steps sh rows and sw columns."
 PAD_IGNORED = "padding is ignored: pad the input with zeros (both spatial axes, both sides) first."
 PAD_PAIR_SWAPPED = "the padding pair is swapped: padding=(ph, pw) pads ph rows and pw columns."
 DIL_IGNORED = "dilation is ignored: with dilation d the kernel taps are d pixels apart."
+DIL_WINDOW = ("the output has the dilated size, but the windows ignore dilation: with dilation d "
+              "kernel tap (i, j) reads the input d * i rows and d * j columns from the "
+              "window's corner, not i and j.")
 DIL_PLUS_ONE = ("with dilation d the taps are d pixels apart (dilation 1 = no gaps); yours are "
                 "d + 1 apart.")
 DIL_PAIR_SWAPPED = "the dilation pair is swapped: dilation=(dh, dw) spaces rows by dh, columns by dw."
@@ -82,34 +87,6 @@ CHANNELS_WRONG_AXIS = ("the sum runs over the wrong axis: sum over the input cha
                        "of x and of w), not over the batch.")
 ONE_SHORT = ("the last window position is missing on an axis: a window fits at "
              "floor((n + 2p - d(k-1) - 1) / s) + 1 positions.")
-
-# --------------------------------------------------------------- pooling
-POOL_STRIDE_ONE = ("with stride=None the stride must default to the kernel size (as in "
-                   "PyTorch), not to 1.")
-POOL_NON_OVERLAP = ("your windows do not overlap: with a stride smaller than the kernel "
-                    "(e.g. kernel 3, stride 2) neighbouring windows share pixels; step by the "
-                    "stride, not by the kernel size.")
-POOL_SWAPPED = "kernel_size and stride are swapped."
-POOL_CEIL = ("you kept a partial window at the border: pooling (like convolution) drops "
-             "windows that do not fit completely (floor), so the output is smaller.")
-POOL_PAIR_SWAPPED = "the (height, width) pair is swapped: the first value is for the rows."
-MAX_IS_AVG = "you averaged the windows; max pooling takes the maximum of each window."
-AVG_IS_MAX = "you took the maximum of the windows; average pooling takes the mean."
-AVG_SUM = "you summed the window without dividing: the average divides by kh * kw."
-AVG_BY_K = ("the average divides by the wrong count: a kh x kw window has kh * kw values, "
-            "not kh (or kw).")
-AVG_BY_STRIDE = ("the average divides by the wrong count: divide by the window size kh * kw, "
-                 "not by stride * stride.")
-
-# ------------------------------------------------------- global_avg_pool
-GAP_KEEPDIMS = ("you kept the spatial axes: global_avg_pool returns (N, C), not "
-                "(N, C, 1, 1) (use .mean(axis=(2, 3)) without keepdims).")
-GAP_ONE_AXIS = ("you averaged over only one spatial axis, keeping H or W: average over both "
-                "axes 2 and 3.")
-GAP_WRONG_AXES = ("you averaged over the wrong axes: for (N, C, H, W) average over H and W "
-                  "(axes 2 and 3) and keep N and C.")
-GAP_SUM = "you summed the feature maps without dividing by H * W."
-GAP_MAX = "you took the maximum (global max pooling); global_avg_pool takes the mean."
 
 # ------------------------------------------------------- receptive_field
 RF_ADD_K = ("each layer adds (k - 1) * jump to the field, not k (a 3x3 kernel on a 1-pixel "
@@ -211,6 +188,14 @@ def _conv_padded(x, w, b, s, top, bottom, left, right, d):
     return _conv(_pad(x, top, bottom, left, right), w, b, s, 0, d)
 
 
+def _along_width(b, width):
+    """b[o] added at column o (``out[..., o] += b[o]``), as far as the output is wide: the
+    shapes broadcast, so nothing raises."""
+    along = np.zeros(width)
+    along[:min(width, len(b))] = b[:width]
+    return along
+
+
 def conv2d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
     x, w, b = _f64(x), _f64(w), None if b is None else _f64(b)
     s, p, d = stride, padding, dilation
@@ -222,6 +207,7 @@ def conv2d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
     if b is not None:
         cands += [(plain, BIAS_IGNORED),
                   (plain + b if plain.shape[-1] == len(b) else None, BIAS_PER_POSITION),
+                  (plain + _along_width(b, plain.shape[-1]), BIAS_PER_POSITION),
                   (plain + c_in * b[:, None, None], BIAS_PER_INPUT_CHANNEL),
                   (plain + w.shape[2] * w.shape[3] * b[:, None, None], BIAS_PER_INPUT_CHANNEL),
                   (plain + c_in * w.shape[2] * w.shape[3] * b[:, None, None],
@@ -231,6 +217,10 @@ def conv2d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
         cands += [(every, STRIDE_IGNORED),
                   (None if every is None else every[..., :good.shape[2], :good.shape[3]],
                    STRIDE_START)]
+        for one_axis in ((sh, 1), (1, sw)):
+            strided = _conv(x, w, b, one_axis, p, d)
+            cands.append((None if strided is None else strided[..., :good.shape[2], :good.shape[3]],
+                          STRIDE_ONE_AXIS))
         if sh != sw:
             cands.append((_conv(x, w, b, (sw, sh), p, d), STRIDE_SWAPPED))
     if max(ph, pw) > 0:
@@ -244,7 +234,10 @@ def conv2d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
             cands.append((_conv(x, w, b, s, (pw, ph), d), PAD_PAIR_SWAPPED))
     cands.append((_conv(x, w, b, s, p, (dh + 1, dw + 1)), DIL_PLUS_ONE))
     if max(dh, dw) > 1:
-        cands.append((_conv(x, w, b, s, p, 1), DIL_IGNORED))
+        undilated = _conv(x, w, b, s, p, 1)
+        cands += [(undilated, DIL_IGNORED),
+                  (None if undilated is None else undilated[..., :good.shape[2], :good.shape[3]],
+                   DIL_WINDOW)]
         if dh != dw:
             cands.append((_conv(x, w, b, s, p, (dw, dh)), DIL_PAIR_SWAPPED))
     cands += [(good[..., :-1, :], ONE_SHORT), (good[..., :, :-1], ONE_SHORT)]
@@ -258,61 +251,6 @@ def conv2d_candidates(x, w, b=None, stride=1, padding=0, dilation=1):
     if x.shape[0] > 1:
         cands.append((np.broadcast_to(summed, plain.shape) + bias, CHANNELS_WRONG_AXIS))
     return cands
-
-
-# --------------------------------------------------------------- pooling
-def _torch_pool(kind, x, k, s, ceil=False):
-    pool = F.max_pool2d if kind == "max" else F.avg_pool2d
-    try:
-        return pool(torch.as_tensor(_f64(x)), _pair(k), _pair(s), ceil_mode=ceil).numpy()
-    except RuntimeError:
-        return None
-
-
-def _pool(kind, x, k, s):
-    function = ref.maxpool2d_forward if kind == "max" else ref.avgpool2d_forward
-    return try_candidate(function, x, k, s)
-
-
-def pool_candidates(kind, x, kernel_size, stride=None):
-    k = _pair(kernel_size)
-    s = k if stride is None else _pair(stride)
-    good = _pool(kind, x, k, s)
-    other = "avg" if kind == "max" else "max"
-    cands = [(_pool(other, x, k, s), MAX_IS_AVG if kind == "max" else AVG_IS_MAX)]
-    if stride is None:
-        cands.append((_pool(kind, x, k, 1), POOL_STRIDE_ONE))
-    if s != k:
-        cands += [(_pool(kind, x, k, k), POOL_NON_OVERLAP), (_pool(kind, x, s, k), POOL_SWAPPED)]
-    ceil = _torch_pool(kind, x, k, s, ceil=True)
-    if ceil is not None and ceil.shape != good.shape:
-        cands.append((ceil, POOL_CEIL))
-    if k[0] != k[1] or s[0] != s[1]:
-        cands.append((_pool(kind, x, _swap(k), _swap(s)), POOL_PAIR_SWAPPED))
-    if kind == "avg":
-        area = k[0] * k[1]
-        cands += [(good * area, AVG_SUM), (good * area / k[0], AVG_BY_K),
-                  (good * area / k[1], AVG_BY_K), (good * area / (s[0] * s[1]), AVG_BY_STRIDE)]
-    return cands
-
-
-# ------------------------------------------------------- global_avg_pool
-def global_avg_pool_candidates(x):
-    x = _f64(x)
-    n, c = x.shape[:2]
-    return [
-        (x.mean(axis=(2, 3), keepdims=True), GAP_KEEPDIMS),
-        (x.mean(axis=(2, 3))[:, :, None], GAP_KEEPDIMS),
-        (x.mean(axis=2), GAP_ONE_AXIS),
-        (x.mean(axis=3), GAP_ONE_AXIS),
-        (x.mean(axis=1), GAP_WRONG_AXES),
-        (x.mean(axis=(1, 2, 3)), GAP_WRONG_AXES),
-        (x.mean(axis=(0, 2, 3)), GAP_WRONG_AXES),
-        (x.reshape(n, c, -1).mean(axis=1), GAP_WRONG_AXES),
-        (x.mean(axis=(1, 2)), GAP_WRONG_AXES),
-        (x.sum(axis=(2, 3)), GAP_SUM),
-        (x.max(axis=(2, 3)), GAP_MAX),
-    ]
 
 
 # ------------------------------------------------------- receptive_field

@@ -21,6 +21,7 @@ FORBID = NO_POOLING + BY_HAND + ("fold",)   # everything but the stride tricks
 
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
+pool_mis = load_reference(__file__, "pooling_misconceptions")
 FUNCTIONS = {"max": "maxpool2d_forward", "avg": "avgpool2d_forward"}
 CHARGED_BY = {"default stride": "test_default_stride", "pairs": "test_overlapping_windows",
               "floor": "test_stride_larger_than_kernel"}
@@ -124,7 +125,7 @@ def case(student, kind, x, kernel_size, stride=None, pass_stride=True):
     context = f"x of shape {tuple(np.shape(x))}, kernel_size={kernel_size!r}"
     context += f", stride={stride!r}" if pass_stride else " (stride not given)"
     return Case(got, _reference(kind, x, kernel_size, stride), context,
-                mis.pool_candidates(kind, x, kernel_size, stride))
+                pool_mis.pool_candidates(kind, x, kernel_size, stride))
 
 
 def default_stride(student, kind):

@@ -10,13 +10,13 @@ TRUSTED_CALLEES = ("avgpool2d_forward",)
 FORBID = NO_POOLING + BY_HAND
 
 ref = load_reference(__file__)
-mis = load_reference(__file__, "misconceptions")
+pool_mis = load_reference(__file__, "pooling_misconceptions")
 
 
 def _case(student, x, context=""):
     got = attempt(lambda: student.call("global_avg_pool", x, forbid=FORBID))
     return Case(got, ref.global_avg_pool(x), f"x of shape {np.shape(x)}{context}",
-                mis.global_avg_pool_candidates(x))
+                pool_mis.global_avg_pool_candidates(x))
 
 
 @points(1)

@@ -371,6 +371,7 @@ def conv2d_backward_naive(dout, cache):
 
 # A forward's limitation is charged to the forward only.
 IMPLEMENTATIONS += load_reference(__file__, "limits").IMPLEMENTATIONS
+IMPLEMENTATIONS += load_reference(__file__, "named_slips").IMPLEMENTATIONS
 # conv_transpose2d: right versions, one sample per misconception, its limitations
 IMPLEMENTATIONS += _TRANSPOSE.IMPLEMENTATIONS
 

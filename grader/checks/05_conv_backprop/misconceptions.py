@@ -26,6 +26,10 @@ FLIP_DW = ("dw is reversed: dw[k] = sum_i dout[i] * x[i + k] is a correlation of
            "dout (no flip).")
 DB_AXES = ("db has one entry per output channel: sum dout over the batch and over all "
            "positions, i.e. the axes (0, 2, 3) (a mean is not the derivative of a sum).")
+DB_BATCH_MEAN = ("db is averaged over the batch: the loss adds up the outputs of every sample, so "
+                 "db sums dout over the batch (axis 0) as well as over the positions.")
+DW_BATCH_MEAN = ("dw is averaged over the batch: the loss adds up the outputs of every sample, "
+                 "so the contributions of all N samples to dw are summed, not averaged.")
 DB_1D = "db is the sum of dout over all positions (a float), since b was added to every output."
 TIES_ALL = ("in a window with several equal maxima the gradient must go to ONE of them, the "
             "first in row-major order (as PyTorch), not to every tied maximum.")
@@ -40,6 +44,9 @@ FORWARD_DIFF = ("that is a forward difference (f(x+h) - f(x)) / h: use centred d
 NO_DOUT = ("the upstream gradient dout is missing: the gradient is that of sum(f(x) * dout), "
            "so weight the change of f(x) by dout before summing.")
 ONE_H = "divide the centred difference by 2h (the two points are 2h apart), not by h."
+NOT_RESTORED = ("an entry of x is not restored after its perturbation: after evaluating f at "
+                "x[i] + h and x[i] - h, set x[i] back to its old value, or every later entry is "
+                "measured at a shifted point.")
 
 
 def _conv_loops(dout, cache, assign=False, order="noij", ignore_stride=False):
@@ -97,6 +104,9 @@ def conv2d_backward_candidates(dout, cache):
     dx_c.append((flipped[0], FLIP_DX))
     # dw from the flipped correlation: the kernel-shaped result reversed
     dw_c.append((ref.conv2d_backward_naive(dout, cache)[1][:, :, ::-1, ::-1], FLIP_DW))
+    if x.shape[0] > 1:
+        db_c.append((dout.sum(axis=(2, 3)).mean(axis=0), DB_BATCH_MEAN))
+        dw_c.append((ref.conv2d_backward_naive(dout, cache)[1] / x.shape[0], DW_BATCH_MEAN))
     for wrong in (dout.sum(axis=(2, 3)), dout.sum(axis=0), dout.mean(axis=(0, 2, 3)),
                   dout.sum(axis=(0, 2)), dout.sum(axis=(1, 2, 3)), dout.sum()):
         db_c.append((wrong, DB_AXES))
@@ -158,6 +168,19 @@ def maxpool_backward_candidates(dout, cache):
     return found
 
 
+def _not_restored(f, x, dout, h):
+    """Centred differences that leave each entry at x[i] - h (later entries are measured at a
+    shifted point)."""
+    x, grad = x.copy(), np.zeros_like(x)
+    for i in range(x.size):
+        old = x.flat[i]
+        x.flat[i] = old + h
+        plus = np.sum(np.asarray(f(x)) * dout)
+        x.flat[i] = old - h
+        grad.flat[i] = (plus - np.sum(np.asarray(f(x)) * dout)) / (2 * h)
+    return grad
+
+
 def numerical_gradient_candidates(f, x, dout, h):
     """[(grad, msg)] for numerical_gradient."""
     x = np.array(x, dtype=np.float64)
@@ -169,7 +192,7 @@ def numerical_gradient_candidates(f, x, dout, h):
         shifted.flat[i] += h
         forward.flat[i] = (np.sum(np.asarray(f(shifted)) * dout) - base) / h
     right = ref.numerical_gradient(f, x, dout, h)
-    return [(forward, FORWARD_DIFF),
+    return [(forward, FORWARD_DIFF), (_not_restored(f, x, dout, h), NOT_RESTORED),
             (ref.numerical_gradient(f, x, np.ones_like(dout), h), NO_DOUT),
             (2 * right, ONE_H)]
 

@@ -14,6 +14,7 @@ GRADES = ("conv2d_forward_naive",)
 ref = load_reference(__file__)
 mis = load_reference(__file__, "misconceptions")
 pairs = load_reference(__file__, "pairs")
+forward_mis = load_reference(__file__, "forward_misconceptions")
 
 NO_BIAS = "the bias b[o] must be added to every output of channel o."
 FLIPPED = "the kernel is flipped: a conv layer computes a cross-correlation (no flip), like F.conv2d."
@@ -30,6 +31,7 @@ def _case(student, rng, n, c_in, c_out, h, w_, kh, kw, stride=1, padding=0, bias
     expected = ref.conv2d_forward_naive(x, w, b, stride, padding)[0]
     candidates = [(ref.conv2d_forward_naive(x, w, None, stride, padding)[0], NO_BIAS),
                   (ref.conv2d_forward_naive(x, w[:, :, ::-1, ::-1], b, stride, padding)[0], FLIPPED)]
+    candidates += forward_mis.conv_forward_candidates(x, w, b, stride, padding)
     got = attempt(lambda: _out(student, x, w, b, stride, padding))
     return Case(got, expected, f"x {x.shape}, w {w.shape}, stride={stride}, padding={padding}"
                 + ("" if bias else ", b=None"), candidates if bias else candidates[1:])

@@ -12,6 +12,7 @@ GRADES = ("maxpool_forward_naive",)
 
 ref = load_reference(__file__)
 pairs = load_reference(__file__, "pairs")
+forward_mis = load_reference(__file__, "forward_misconceptions")
 STRIDE_ONE = "the windows must step by the stride (default: the kernel size), not by 1."
 
 
@@ -23,6 +24,7 @@ def _out(student, x, k, s):
 def _case(student, x, k, s=None):
     expected = ref.maxpool_forward_naive(x, k, s)[0]
     candidates = [(ref.maxpool_forward_naive(x, k, 1)[0], STRIDE_ONE)] if s != 1 else []
+    candidates += forward_mis.pool_forward_candidates(x, k, s)
     return Case(attempt(lambda: _out(student, x, k, s)), expected,
                 f"x {x.shape}, kernel_size={k}, stride={s}", candidates)
 
