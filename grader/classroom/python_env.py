@@ -82,7 +82,7 @@ def _unshare_runpath(executable, old_base):
     executable.chmod(0o755)
 
 
-def _link(source, target):
+def link_or_copy(source, target):
     """A hard link, or a copy across file systems."""
     try:
         os.link(source, target)
@@ -90,11 +90,22 @@ def _link(source, target):
         shutil.copy2(source, target)
 
 
+def write_retargeted(script, target, python):
+    """Write the Python script ``script`` to ``target`` with its ``#!`` line naming
+    ``python``; False, writing nothing, when ``script`` is not a ``#!`` Python script."""
+    first, _, rest = Path(script).read_bytes().partition(b"\n")
+    if not (first.startswith(b"#!") and b"python" in first):
+        return False
+    target.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
+    target.chmod(0o755)
+    return True
+
+
 def _copy_base(base, copy):
     """The interpreter, libpython and the standard library of ``base``, hard-linked."""
     name = _interpreter_name()
     (copy / "bin").mkdir(parents=True)
-    _link(base / "bin" / name, copy / "bin" / name)
+    link_or_copy(base / "bin" / name, copy / "bin" / name)
     _unshare_runpath(copy / "bin" / name, base)
     for library in (base / "lib").iterdir():
         if library.name.startswith("libpython"):
@@ -103,9 +114,9 @@ def _copy_base(base, copy):
             if library.is_symlink():
                 target.symlink_to(os.readlink(library))
             else:
-                _link(library, target)
+                link_or_copy(library, target)
     shutil.copytree(base / "lib" / name, copy / "lib" / name, symlinks=True,
-                    copy_function=_link, ignore=lambda folder, names: [
+                    copy_function=link_or_copy, ignore=lambda folder, names: [
                         n for n in names if n in SKIPPED_STDLIB])
     (copy / "lib" / name / "site-packages").mkdir()
 
@@ -125,17 +136,12 @@ def shared_base(folder):
 
 def _copy_tools(old_bin, new_bin):
     """The environment's commands, their ``#!`` line naming the new interpreter."""
-    old_python = str(old_bin).encode()
     for path in sorted(Path(old_bin).iterdir()):
         target = new_bin / path.name
         if target.exists() or path.is_symlink() or not path.is_file():
             continue        # the venv's own python links and activate scripts stay
-        first, _, rest = path.read_bytes().partition(b"\n")
-        if first.startswith(b"#!") and old_python in first:
-            target.write_bytes(b"#!" + str(new_bin / "python").encode() + b"\n" + rest)
-            target.chmod(0o755)
-        else:
-            _link(path, target)
+        if not write_retargeted(path, target, new_bin / "python"):
+            link_or_copy(path, target)
 
 
 def build_class_python(folder):

@@ -29,7 +29,7 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from grader.classroom.python_env import shared_base
+from grader.classroom.python_env import link_or_copy, shared_base, write_retargeted
 from grader.course.layout import REPO_ROOT
 
 ENV_DIR_VARIABLE = "COURSE_HUB_ENV_DIR"
@@ -93,19 +93,15 @@ def environment_key():
 
 def _link_tree(source, target, skip=lambda entry: False):
     """Copy ``source`` into ``target`` as hard links (a plain copy across file systems)."""
-    def link(src, dst):
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
     target.mkdir(parents=True, exist_ok=True)
     for entry in sorted(source.iterdir()):
         if skip(entry):
             continue
         if entry.is_dir() and not entry.is_symlink():
-            shutil.copytree(entry, target / entry.name, copy_function=link, symlinks=True)
+            shutil.copytree(entry, target / entry.name, copy_function=link_or_copy,
+                            symlinks=True)
         else:
-            link(entry, target / entry.name)
+            link_or_copy(entry, target / entry.name)
 
 
 def _write_scripts(env, final):
@@ -117,12 +113,7 @@ def _write_scripts(env, final):
         target = env / "bin" / script.name
         if target.exists() or script.is_symlink() or not script.is_file():
             continue
-        with open(script, "rb") as handle:
-            first = handle.readline()
-        if first.startswith(b"#!") and b"python" in first:
-            rest = script.read_bytes()[len(first):]
-            target.write_bytes(b"#!" + str(python).encode() + b"\n" + rest)
-            target.chmod(0o755)
+        write_retargeted(script, target, python)
 
 
 def _write_new(path, text):

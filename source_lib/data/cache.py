@@ -26,6 +26,20 @@ def cache_key(*parts):
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+def digest_model(digest, model):
+    """Feed ``model``'s state dict (names and exact values) into the hashlib ``digest``."""
+    for name, tensor in model.state_dict().items():
+        digest.update(name.encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+
+
+def digest_tensors(digest, tensors):
+    """Feed each tensor's shape, dtype and exact values into the hashlib ``digest``."""
+    for tensor in tensors:
+        digest.update(str((tuple(tensor.shape), tensor.dtype)).encode())
+        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+
+
 def cache_path(group, stem, key):
     """``<cache_dir>/<group>/<stem>-<key>.npz`` (Path; may not exist yet)."""
     return config.cache_dir() / group / f"{stem}-{key}.npz"

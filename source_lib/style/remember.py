@@ -20,7 +20,8 @@ import time
 import numpy as np
 import torch
 
-from source_lib.data.cache import cache_path, load_arrays, save_arrays
+from source_lib.data.cache import (cache_path, digest_model, digest_tensors, load_arrays,
+                                   save_arrays)
 
 __all__ = ["Remembered", "forget_remembered", "remembered"]
 
@@ -60,12 +61,8 @@ def _digest(tag, sources, model, tensors, settings):
                                        default=str).encode())
     if model is not None:
         digest.update(repr(model).encode())          # the layout: layers, pooling, ...
-        for name, tensor in model.state_dict().items():
-            digest.update(name.encode())
-            digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    for tensor in tensors:
-        digest.update(str((tuple(tensor.shape), tensor.dtype)).encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        digest_model(digest, model)
+    digest_tensors(digest, tensors)
     return digest.hexdigest()[:20]
 
 

@@ -15,7 +15,8 @@ import inspect
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from source_lib.data.cache import cache_path, load_arrays, save_arrays
+from source_lib.data.cache import (cache_path, digest_model, digest_tensors, load_arrays,
+                                   save_arrays)
 
 __all__ = ["cached_features", "forget_features", "loader"]
 
@@ -32,12 +33,8 @@ def loader(x, y, batch_size=256, shuffle=False, seed=0):
 
 def _digest(extract, backbone, images, labels, tag):
     digest = hashlib.sha256()
-    for name, tensor in backbone.state_dict().items():
-        digest.update(name.encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    for tensor in (images, labels):
-        digest.update(str((tuple(tensor.shape), tensor.dtype)).encode())
-        digest.update(tensor.detach().cpu().contiguous().numpy().data)
+    digest_model(digest, backbone)
+    digest_tensors(digest, (images, labels))
     try:
         source = inspect.getsource(extract)
     except (OSError, TypeError):     # defined where no source is kept: its identity then
