@@ -14,9 +14,10 @@ endif
 export COURSE_DATA_DIR
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: setup system-packages hub-proxy demo test test-fast release bench clean hub hub-stop
+.PHONY: setup system-packages browser-packages hub-proxy demo test test-browser test-fast \
+	release bench clean hub hub-stop
 
-setup: system-packages $(STAMP) hub-proxy
+setup: system-packages browser-packages $(STAMP) hub-proxy
 
 # bubblewrap sandboxes the grader's workers; without it grading still works, with a loud
 # warning. Installed with apt-get where we can (root on Debian/Ubuntu, as in CI).
@@ -26,6 +27,17 @@ system-packages:
 	    echo "installing bubblewrap (the grader's sandbox)"; \
 	    apt-get update -qq && apt-get install -y -qq bubblewrap >/dev/null; \
 	  else echo "WARNING: install bubblewrap (bwrap) to sandbox the grader's workers" >&2; fi; }
+
+# The browser tests drive Debian's Chromium (Playwright cannot download its own offline) and
+# need fonts for the check marks and emoji the notebooks print (a bare Chromium shows boxes).
+BROWSER_DEBS := chromium fonts-noto-color-emoji fonts-dejavu-core
+browser-packages:
+	@missing=""; for p in $(BROWSER_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing (for the browser tests)"; \
+	    apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  else echo "WARNING: install$$missing for the browser tests (make test-browser skips them)" >&2; fi; fi
 
 # JupyterHub's proxy, configurable-http-proxy (npm), for `make hub` and the hub test:
 # installed into .venv/node_modules (grader.classroom.hub looks there first); node and npm
@@ -49,14 +61,21 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	@# torch first: the pinned CPU build is installed from the local wheel cache.
 	$(PY) -m pip install -q --disable-pip-version-check torch==$(TORCH_VERSION)
-	$(PY) -m pip install -q --disable-pip-version-check -e '.[course,test,hub]'
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[course,test,hub,browser]'
 	@touch $(STAMP)
 
 demo: setup
 	$(PY) -m grader demo
 
+# The browser tests are their own target (they would take make test past 20 minutes);
+# CI (.ci/run) runs both.
 test: setup
-	$(PY) -m pytest -n 2 --dist loadgroup -q
+	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not browser"
+
+# JupyterLab, the formgrader and the Assignments tab in Chromium (tests/browser); screenshots
+# of every step in test-artifacts/browser/
+test-browser: setup
+	$(PY) -m pytest -n 2 --dist loadgroup -q -rs tests/browser
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow"
