@@ -75,7 +75,7 @@ test: setup
 # JupyterLab, the formgrader and the Assignments tab in Chromium (tests/browser); screenshots
 # of every step in test-artifacts/browser/
 test-browser: setup
-	$(PY) -m pytest -n 2 --dist loadgroup -q -rs tests/browser
+	$(PY) -m pytest -n 2 --dist loadgroup -q -rs -m browser tests/browser tests/classroom
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow"

@@ -51,6 +51,12 @@ def bad_outputs(notebook):
     return found
 
 
+def show_output(cell):
+    """Scroll the notebook so the cell's output starts at the top of the window (a
+    screenshot of an element inside JupyterLab's scrolled panel would cut it)."""
+    cell.locator(".jp-Cell-outputWrapper").evaluate("e => e.scrollIntoView({block: 'start'})")
+
+
 def uses_widgets(assignment):
     return "source_lib.widgets" in solution_notebooks(assignment)[0].read_text()
 
@@ -73,10 +79,11 @@ def test_filled_notebook_in_lab(assignment, student_lab, page):
     if uses_widgets(assignment):
         assert cells, "the notebook's widgets did not render"
     for index, cell in cells:
-        cell.scroll_into_view_if_needed()
-        page.steps.shot(f"widget_cell{index}_before", locator=cell)
+        show_output(cell)
+        page.steps.shot(f"widget_cell{index}_before")
         responds(page, cell)
-        page.steps.shot(f"widget_cell{index}_after", locator=cell)
+        show_output(cell)
+        page.steps.shot(f"widget_cell{index}_after")
 
     result = validate(page)
     page.steps.shot("validated")
@@ -102,7 +109,7 @@ def test_blank_release_in_lab(assignment, student_lab, page):
     assert later == [], f"Run All went on past the first exercise: cells {later} ran"
 
     cell = page.locator(".jp-Notebook .jp-Cell").nth(first_check)
-    cell.scroll_into_view_if_needed()
+    show_output(cell)
     shown = cell.locator(".jp-OutputArea").inner_text()
     assert "Traceback" not in shown and "still to do" in shown, shown
-    page.steps.shot("stopped_at_first_exercise", locator=cell)
+    page.steps.shot("stopped_at_first_exercise")

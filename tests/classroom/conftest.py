@@ -6,11 +6,17 @@ before its finalizers leaves accounts that `python -m grader classroom down --pr
 removes."""
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hub_fixture import hub  # noqa: F401 (a fixture)
+
+# the browser tests' fixtures and helpers (tests/browser), for test_hub_in_browser
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+from browser_fixtures import browser, page  # noqa: F401 (fixtures)
 
 CLASS_ROLES = {"instructor": 1, "ta": 1, "student": 3}
 

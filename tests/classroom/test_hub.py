@@ -17,36 +17,18 @@ from contextlib import closing
 
 import nbformat
 import pytest
+from hub_fixture import COURSE, A
 
 from grader.authoring.implementations import implementations
 from grader.classroom.accounts import run_as
-from grader.classroom.hub import stop_hub, unavailable_reason
 from grader.classroom.hub_api import HubClient, HubError, login
-from grader.classroom.hub_class import release, start_class_hub
 from grader.course.layout import REPO_ROOT, solution_notebooks
 from grader.course.points import part_points
 
 # one worker runs every classroom test: they share the class's accounts (and this test
 # closes the repository to all but that class's graders while the hub runs)
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("classroom")]
-COURSE = "cnn-hub"
-A = "03_padding_stride_pooling"
 WRONG = "ceil_output_size"      # loses test_conv_output_size, "rounded up"
-
-
-@pytest.fixture(scope="module")
-def hub(classroom, request):
-    """The class's hub with 03 released by the TA; stopped (servers, proxy, repository
-    lock) at the end of the module, also when a test fails."""
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(f"no JupyterHub here: {reason}")
-    base = classroom.root / "hub-class"
-    request.addfinalizer(lambda: stop_hub(base / "hub"))
-    running, course = start_class_hub(classroom.prefix, classroom.accounts, base, COURSE,
-                                      [A], log=lambda line: None)
-    release(running.url, classroom.ta, COURSE, A)
-    return running, course
 
 
 def _client(running, account):
