@@ -1,10 +1,15 @@
-"""10: the student's ``fc_to_conv`` on seeded window classifiers, inside the worker.
+"""10: the student's ``fc_to_conv`` on seeded window classifiers, and the handed-in detector,
+inside the worker.
 
 ``window_classifier(spec, seed)`` builds a small classifier (convolutions without padding,
 pooling, Flatten, Linear layers) from a JSON-able spec; the trusted process builds the same
 one and runs it window by window. ``fc_to_conv_run`` converts it with the student's
-function and reports the converted network's outputs in plain arrays.
+function and reports the converted network's outputs in plain arrays. ``detector_grids``
+rebuilds the course's TinyDetector from the handed-in checkpoint and returns its raw grids
+for scenes the trusted side generated; decoding, NMS and mAP happen there.
 """
+
+import io
 
 import numpy as np
 import torch
@@ -90,4 +95,25 @@ def fc_to_conv_run(namespace, spec, seed, window_images, large_images, stride):
     return report
 
 
-TOOLS = {"fc_to_conv_run": fc_to_conv_run}
+PREDICT_BATCH = 250
+
+
+def detector_grids(namespace, file_name, checkpoint, images, sizes):
+    """The grids (float32 (N, S, S, 5 + K)) of the TinyDetector in ``checkpoint`` (uint8
+    bytes of a save_detector file) for ``images`` (float32 (N, 3, H, W) in [0, 1]), eval
+    mode, no gradients. The detector is source_lib's (``load_detector``: weights only),
+    whatever the notebook defines; ``sizes``: the grid size, classes and image size it must
+    have been built with (a CheckpointError in words otherwise)."""
+    from source_lib.detection.model import load_detector
+    torch.set_num_threads(1)
+    received = io.BytesIO(np.asarray(checkpoint, dtype=np.uint8).tobytes())
+    received.name = str(file_name)
+    model = load_detector(received, **sizes)
+    images = torch.as_tensor(np.asarray(images, dtype=np.float32))
+    with torch.no_grad():
+        grids = [model(images[start:start + PREDICT_BATCH])
+                 for start in range(0, len(images), PREDICT_BATCH)]
+    return torch.cat(grids).numpy().astype(np.float32)
+
+
+TOOLS = {"fc_to_conv_run": fc_to_conv_run, "detector_grids": detector_grids}
