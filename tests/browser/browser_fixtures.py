@@ -27,17 +27,31 @@ def missing_reason():
     return None
 
 
+_SHARED = {}     # this process's one Playwright and Chromium (see ``browser``)
+
+
 @pytest.fixture(scope="session")
-def browser():
+def browser(request):
+    """Chromium, started once per test process. Both folders' conftest import this
+    fixture, so pytest sees two definitions; a second Playwright in one process would
+    fail ("Sync API inside the asyncio loop"), hence one shared browser, closed when the
+    session ends."""
     reason = missing_reason()
     if reason:
         pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS)
+        request.config.add_cleanup(_close_shared)
+    return _SHARED["browser"]
+
+
+def _close_shared():
+    _SHARED.pop("browser").close()
+    _SHARED.pop("playwright").stop()
 
 
 class Steps:
