@@ -2,12 +2,13 @@
 detector visits against the one pass of its convolutional version, anchor boxes.
 
     fig = iou_picture([0, 0, 4, 3], [2, 1, 6, 5], iou)      # iou: *your* function
+    fig = iou_picture([0, 0, 4, 3], [2, 1, 6, 5])           # the overlap, no value
     fig = windows_picture(64, window=16, stride=4, times=(loop_s, conv_s))
     fig = anchors_picture(iou)
 
 Every function returns a *closed* Figure (``display(fig)``). Boxes are corners
 (x1, y1, x2, y2), y down as in an image. The IoU values drawn are those of the ``iou``
-passed in: nothing here computes an IoU.
+passed in (none passed: the picture has no value): nothing here computes an IoU.
 """
 
 import numpy as np
@@ -46,11 +47,13 @@ def _overlap(ax, box_a, box_b):
     shade.set_clip_path(clip)
 
 
-def iou_picture(box_a, box_b, iou_fn, names=("A", "B"), limits=None, ax=None):
+def iou_picture(box_a, box_b, iou_fn=None, names=("A", "B"), limits=None, ax=None):
     """Two boxes, their intersection shaded, their union outlined in black, and
-    ``iou_fn(box_a, box_b)`` in the title. ``limits``: (low, high) of both axes (None: around
+    ``iou_fn(box_a, box_b)`` in the title (``iou_fn`` None: the formula without a value, so
+    the picture needs no IoU function). ``limits``: (low, high) of both axes (None: around
     the boxes). Returns the Figure (``ax``'s when given)."""
-    value = iou_value(iou_fn, box_a, box_b)     # first: a stub raises before anything is drawn
+    # first: a stub raises before anything is drawn
+    value = None if iou_fn is None else iou_value(iou_fn, box_a, box_b)
     if ax is None:
         fig, axes = closed_figure((4.8, 4.8))
         ax = axes[0, 0]
@@ -75,8 +78,8 @@ def iou_picture(box_a, box_b, iou_fn, names=("A", "B"), limits=None, ax=None):
     ax.set_aspect("equal")
     ax.grid(alpha=0.25)
     ax.legend(loc="lower right", fontsize="small", framealpha=0.9)
-    ax.set_title(f"IoU({names[0]}, {names[1]}) = intersection / union = {value:.3f}",
-                 fontsize="medium")
+    ax.set_title(f"IoU({names[0]}, {names[1]}) = intersection / union"
+                 + ("" if value is None else f" = {value:.3f}"), fontsize="medium")
     return fig
 
 

@@ -13,9 +13,11 @@ from ``source_lib.detection.training.detect``; the ground truth per image is (m,
 Average precision of a class: its detections over all images, best score first; each is a
 true positive when its IoU with a not yet matched ground-truth box of its class in its image
 is at least ``iou_threshold`` (the best such box), else a false positive (a duplicate of a
-matched box is one too). AP is the area under the precision-recall curve with precision made
-monotone (all-point interpolation, as PASCAL VOC from 2010 and COCO's per-threshold AP); mAP
-is the mean over the classes that have ground truth. The grader's mAP@0.5 is this code run
+matched box is one too). A detection whose best box is already matched falls back to the
+best free one, as COCO matches; PASCAL VOC counts it a false positive. AP is the area under
+the precision-recall curve with precision made monotone (all-point interpolation, as PASCAL
+VOC since 2010; COCO averages the same envelope at 101 recall levels); mAP is the mean over
+the classes that have ground truth. The grader's mAP@0.5 is this code run
 with the reference's functions. The graded functions (iou, nms, decode_grid) are arguments:
 this module implements none of them.
 """

@@ -21,7 +21,7 @@ from source_lib.widgets import layout, unfinished
 CANVAS = 100
 # (A, B) as corners (x1, y1, x2, y2): the cases the notebook's checks talk about
 PRESETS = {
-    "half overlap": ((10, 25, 50, 65), (30, 25, 70, 65)),   # half of each: IoU 1/3, not 1/2
+    "half overlap": ((10, 25, 50, 65), (30, 25, 70, 65)),   # each box half inside the other
     "identical": ((25, 25, 65, 65), (25, 25, 65, 65)),
     "disjoint": ((5, 10, 35, 40), (55, 50, 90, 85)),
     "touching": ((10, 25, 45, 65), (45, 25, 80, 65)),

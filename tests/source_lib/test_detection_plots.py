@@ -104,6 +104,15 @@ def test_iou_picture_shows_the_value_of_the_iou_passed_in():
     assert "0.167" in plots.iou_picture([0, 0, 4, 3], [2, 1, 6, 5], ref.iou).axes[0].get_title()
 
 
+def test_iou_picture_without_an_iou_draws_the_overlap_and_no_value():
+    fig = _closed(plots.iou_picture([0, 0, 2, 2], [1, 1, 3, 3]))
+    ax = fig.axes[0]
+    assert ax.get_title() == "IoU(A, B) = intersection / union"
+    shade = next(p for p in ax.patches if p.get_hatch() == "//")
+    assert (shade.get_x(), shade.get_width()) == (1, 2)     # B's fill, clipped to A
+    np.testing.assert_allclose(shade.get_clip_box().extents, _display_extents(ax, [0, 0, 2, 2]))
+
+
 def test_a_stub_raises_before_any_figure_is_made():
     def stub(a, b):
         raise NotImplementedError

@@ -5,10 +5,11 @@ pictures use with the student's functions).
 
 Average precision of a class: detections of that class over all images, best score first;
 each is a true positive when its IoU with a not yet matched ground-truth box of its class
-in its image is at least 0.5 (the best such box), else a false positive; AP is the area
-under the precision-recall curve with precision made monotone (all-point interpolation, as
-PASCAL VOC from 2010 and COCO's per-threshold AP). mAP is the mean over the classes that
-have ground truth.
+in its image is at least 0.5 (the best such box; when the best box is already matched, the
+best free one, as COCO matches: PASCAL VOC counts it a false positive), else a false
+positive; AP is the area under the precision-recall curve with precision made monotone
+(all-point interpolation, as PASCAL VOC since 2010; COCO averages the same envelope at 101
+recall levels). mAP is the mean over the classes that have ground truth.
 """
 
 from grader.checking import load_reference
