@@ -151,7 +151,8 @@ def _read_feedback(course, student, steps):
     item.wait_for(timeout=60_000)
     item.dblclick()
     viewer = student.frame_locator(".jp-HTMLViewer iframe").first
-    viewer.locator("body").wait_for(timeout=60_000)
+    # the viewer's frame has a body before the feedback is written into it
+    viewer.locator("body", has_text=f"{ASSIGNMENT} (Score:").wait_for(timeout=60_000)
     text = viewer.locator("body").inner_text()
     for part, phrase in mistake().loses.items():
         assert phrase in text, f"{part}: {phrase!r} not in the student's feedback"
