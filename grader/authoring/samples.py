@@ -30,6 +30,17 @@ def replace_cells(notebook, replacements):
     return notebook
 
 
+def answer_cells(assignment, student=None):
+    """grade_id -> source of the reference's solution cells, with sample ``student``'s
+    cells in place of its own: what a student types into a released or fetched notebook."""
+    source = nbformat.read(str(solution_notebooks(assignment)[0]), as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+             if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    if student:
+        cells.update(next(i for i in implementations(assignment) if i.student == student).cells)
+    return cells
+
+
 def write_samples(assignment, submissions_dir, only=None, unbuilt_ok=False):
     """Write the reference, blank and implementation submissions (``only``: these
     implementations' students); returns {student: Implementation or None}.

@@ -61,13 +61,15 @@ class Steps:
         self.page, self.folder, self.count = page, folder, 0
         self.console = []
 
-    def shot(self, name, locator=None, full_page=False):
+    def shot(self, name, locator=None, full_page=False, page=None):
+        """Screenshot ``page`` (default: the test's own; another person's page is numbered
+        with the same steps), or only ``locator``."""
         self.count += 1
         path = self.folder / f"{self.count:02d}_{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
         if locator is not None:
             locator.screenshot(path=path)
         else:
-            self.page.screenshot(path=path, full_page=full_page)
+            (page or self.page).screenshot(path=path, full_page=full_page)
         colours = rendered_colours(path)
         assert colours >= MIN_COLOURS, f"{path.name} looks empty ({colours} colours)"
         return path

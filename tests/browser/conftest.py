@@ -58,4 +58,4 @@ def _no_kernels_left(request):
         if name in request.fixturenames:
             server = request.getfixturevalue(name)
             for kernel in server.api("kernels"):
-                server.delete(f"kernels/{kernel['id']}")
+                server.api(f"kernels/{kernel['id']}", method="DELETE")

@@ -76,8 +76,3 @@ def validate(page, timeout=600):
         "() => { const d = document.querySelector('.jp-Dialog');"
         " return d && !/validating/i.test(d.textContent); }", timeout=timeout * 1000)
     return dialog.inner_text()
-
-
-def close_dialog(page):
-    page.locator(".jp-Dialog button").last.click()
-    page.locator(".jp-Dialog").wait_for(state="detached")

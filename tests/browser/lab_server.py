@@ -12,13 +12,14 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.classroom.hub import free_port
 
 START_TIMEOUT = 90
 
@@ -48,24 +49,14 @@ class LabServer:
         separator = "&" if "?" in path else "?"
         return f"{self.base}/{path.lstrip('/')}{separator}token={self.token}"
 
-    def api(self, path):
-        """GET a JSON endpoint of the server's REST API."""
-        request = urllib.request.Request(f"{self.base}/api/{path.lstrip('/')}",
+    def api(self, path, method="GET"):
+        """Call the server's REST API; the decoded JSON answer (None when it has no body,
+        as a DELETE of ``kernels/<id>``)."""
+        request = urllib.request.Request(f"{self.base}/api/{path.lstrip('/')}", method=method,
                                          headers={"Authorization": f"token {self.token}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read())
-
-    def delete(self, path):
-        """DELETE a resource of the server's REST API (e.g. ``kernels/<id>``)."""
-        request = urllib.request.Request(f"{self.base}/api/{path.lstrip('/')}", method="DELETE",
-                                         headers={"Authorization": f"token {self.token}"})
-        urllib.request.urlopen(request, timeout=30).close()
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        with urllib.request.urlopen(request, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else None
 
 
 def write_settings(folder):
@@ -129,7 +120,9 @@ def _wait_until_up(server):
 
 
 def stop_lab(server):
-    """Stop the server and everything it started (kernels run in its process group)."""
+    """Stop the server and its kernels: SIGTERM to its process group (it shuts its
+    kernels down), then any kernel still alive, found by this server's runtime folder
+    (kernels run in sessions of their own, outside the group)."""
     if server.process.poll() is None:
         try:
             os.killpg(server.process.pid, signal.SIGTERM)
@@ -139,8 +132,6 @@ def stop_lab(server):
             server.process.wait(timeout=15)
         except ProcessLookupError:
             pass
-    # Kernels start their own sessions: any left in the group by a crash are gone above;
-    # a kernel that escaped the group is found by its connection file's port-free name.
     for stray in _kernels_of(server):
         try:
             os.kill(stray, signal.SIGKILL)

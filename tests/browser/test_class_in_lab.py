@@ -23,7 +23,7 @@ from nbgrader_steps import (
 )
 
 from grader.authoring.implementations import implementations
-from grader.authoring.samples import replace_cells
+from grader.authoring.samples import answer_cells, replace_cells
 from grader.course.points import part_points
 
 ASSIGNMENT, MISTAKE = "01_conv1d", "flipped_kernel"
@@ -47,14 +47,7 @@ def student_edits(course):
     what test_student_notebooks covers)."""
     path = next((course.home / ASSIGNMENT).glob("*.ipynb"))
     notebook = nbformat.read(str(path), as_version=4)
-    solution_cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in notebook.cells
-                      if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    reference = nbformat.read(str(course.course / "source" / ASSIGNMENT / path.name), 4)
-    solution_cells.update({c.metadata["nbgrader"]["grade_id"]: c.source
-                           for c in reference.cells
-                           if c.get("metadata", {}).get("nbgrader", {}).get("solution")})
-    solution_cells.update(mistake().cells)
-    nbformat.write(replace_cells(notebook, solution_cells), str(path))
+    nbformat.write(replace_cells(notebook, answer_cells(ASSIGNMENT, MISTAKE)), str(path))
 
 
 def test_release_submit_grade_and_feedback(course, browser, page):
@@ -77,12 +70,12 @@ def test_release_submit_grade_and_feedback(course, browser, page):
     open_assignment_list(student, course.student)
     assignment_row(student, "released", ASSIGNMENT).locator("button", has_text="Fetch").click()
     fetched = assignment_row(student, "fetched", ASSIGNMENT)
-    _shot(steps, student, "student_fetched")
+    steps.shot("student_fetched", page=student)
     student_edits(course)
     fetched.locator("button", has_text="Submit").click()
     submitted = assignment_row(student, "submitted", ASSIGNMENT)
     assert any(ch.isdigit() for ch in submitted.inner_text()), "no submission timestamp"
-    _shot(steps, student, "student_submitted")
+    steps.shot("student_submitted", page=student)
 
     instructor.reload()
     formgrader_action(instructor, ASSIGNMENT, "collect")
@@ -143,7 +136,7 @@ def _read_feedback(course, student, steps):
     row.locator("button", has_text="Fetch Feedback").click()
     link = assignment_row(student, "submitted", ASSIGNMENT).locator("a", has_text="view feedback")
     link.wait_for(timeout=120_000)
-    _shot(steps, student, "student_feedback_fetched")
+    steps.shot("student_feedback_fetched", page=student)
     # nbgrader's link opens the feedback folder in the file browser; the student then
     # opens the HTML file, which JupyterLab shows in its HTML viewer
     link.click()
@@ -157,17 +150,7 @@ def _read_feedback(course, student, steps):
     for part, phrase in mistake().loses.items():
         assert phrase in text, f"{part}: {phrase!r} not in the student's feedback"
     assert "BEGIN HIDDEN TESTS" not in text and "grader/checks" not in text
-    _shot(steps, student, "student_reads_feedback")
-
-
-def _shot(steps, other_page, name):
-    """A step seen on another page (the student's), numbered with the test's steps."""
-    page = steps.page
-    steps.page = other_page
-    try:
-        return steps.shot(name)
-    finally:
-        steps.page = page
+    steps.shot("student_reads_feedback", page=student)
 
 
 def test_create_assignment_sidebar_shows_locked_autograder_tests(course, page):

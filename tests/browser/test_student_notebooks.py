@@ -14,7 +14,7 @@ import pytest
 from lab_page import open_notebook, run_all, save, validate
 from widget_steps import responds, widget_cells
 
-from grader.authoring.samples import replace_cells
+from grader.authoring.samples import answer_cells, replace_cells
 from grader.course.layout import assignments, released_notebook, solution_notebooks
 
 RUN_TIMEOUT = 600           # quick mode: each notebook runs in under 90 s on 2 cores
@@ -27,10 +27,7 @@ def place(root, assignment, filled):
     release = released_notebook(assignment)
     notebook = nbformat.read(str(release), as_version=4)
     if filled:
-        solution = nbformat.read(str(solution_notebooks(assignment)[0]), as_version=4)
-        replace_cells(notebook, {c.metadata["nbgrader"]["grade_id"]: c.source
-                                 for c in solution.cells
-                                 if c.get("metadata", {}).get("nbgrader", {}).get("solution")})
+        replace_cells(notebook, answer_cells(assignment))
     folder = root / ("filled" if filled else "blank") / assignment
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

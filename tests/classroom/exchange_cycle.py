@@ -29,10 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-import nbformat
-
-from grader.authoring.implementations import implementations
-from grader.authoring.samples import handed_in_files
+from grader.authoring.samples import answer_cells, handed_in_files
 from grader.classroom.accounts import graders_group, run_as
 from grader.classroom.exchange import make_course, make_exchange, write_user_config
 from grader.classroom.python_env import user_environment
@@ -99,17 +96,6 @@ class Cycle:
         return self.run(step, account, [self.python.parent / "nbgrader", *args], cwd, check)
 
 
-def solution_cells(assignment, mistake=None):
-    """grade_id -> source of every solution cell of the reference (a known mistake's
-    cells in place of its own): what a student types into the fetched notebook."""
-    source = nbformat.read(str(solution_notebooks(assignment)[0]), as_version=4)
-    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-             if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
-    if mistake:
-        cells.update(next(i for i in implementations(assignment) if i.student == mistake).cells)
-    return cells
-
-
 def edit(cycle, number, assignment, folder, mistake=None, save_as=None, files=False):
     """The student edits their fetched notebook in ``folder`` (as themselves)."""
     account = cycle.student(number)
@@ -120,7 +106,7 @@ def edit(cycle, number, assignment, folder, mistake=None, save_as=None, files=Fa
         (staging / name).write_bytes(data)
         handed[name] = str(staging / name)
     spec = {"folder": str(folder), "notebook": solution_notebooks(assignment)[0].name,
-            "cells": solution_cells(assignment, mistake), "save_as": save_as, "files": handed}
+            "cells": answer_cells(assignment, mistake), "save_as": save_as, "files": handed}
     (staging / "edit.json").write_text(json.dumps(spec))
     for path in [staging, *staging.iterdir()]:
         os.chown(path, pwd.getpwnam(account.name).pw_uid, -1)

@@ -15,14 +15,14 @@ import os
 import sqlite3
 from contextlib import closing
 
-import nbformat
 import pytest
 from hub_fixture import COURSE, A
 
 from grader.authoring.implementations import implementations
+from grader.authoring.samples import answer_cells
 from grader.classroom.accounts import run_as
 from grader.classroom.hub_api import HubClient, HubError, login
-from grader.course.layout import REPO_ROOT, solution_notebooks
+from grader.course.layout import REPO_ROOT
 from grader.course.points import part_points
 
 # one worker runs every classroom test: they share the class's accounts (and this test
@@ -38,10 +38,7 @@ def _client(running, account):
 def _answered(fetched, sample):
     """The fetched notebook with the solution's answers (and the sample's changes) typed
     into its solution cells, as a student would."""
-    solution = nbformat.read(str(solution_notebooks(A)[0]), as_version=4)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
-               if c.metadata.get("nbgrader", {}).get("solution")}
-    answers.update(sample.cells if sample else {})
+    answers = answer_cells(A, sample.student if sample else None)
     for cell in fetched["cells"]:
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
         if nbgrader.get("solution") and nbgrader.get("grade_id") in answers:

@@ -46,6 +46,4 @@ def test_a_student_and_the_ta_on_the_hub_in_the_browser(hub, classroom, page):
     ta.goto(f"{running.url}/services/{COURSE}/formgrader/")
     rows = table_rows(ta)
     assert rows[0][0] == A and "released" in rows[0][2], rows
-    steps.page, page_was = ta, steps.page
-    steps.shot("ta_formgrader_on_the_hub")
-    steps.page = page_was
+    steps.shot("ta_formgrader_on_the_hub", page=ta)
