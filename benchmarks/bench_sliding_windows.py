@@ -10,24 +10,16 @@ ratio; the script prints the median over runs for each image size.
 """
 
 import argparse
-import importlib.util
 import statistics
 import time
 
 import torch
 from torch import nn
 
+from grader.checking import load_reference
 from grader.course.layout import CHECKS_ROOT
 
 WINDOW, STRIDE, CLASSES = 14, 4, 4
-
-
-def reference_fc_to_conv():
-    path = CHECKS_ROOT / "10_detection" / "reference.py"
-    spec = importlib.util.spec_from_file_location("detection_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.fc_to_conv
 
 
 def window_classifier():
@@ -76,7 +68,8 @@ def main():
     torch.manual_seed(0)
     classifier = window_classifier()
     with torch.no_grad():
-        convolutional = reference_fc_to_conv()(classifier).eval()
+        reference = load_reference(CHECKS_ROOT / "10_detection" / "reference.py")
+        convolutional = reference.fc_to_conv(classifier).eval()
         print(f"torch {torch.__version__}, {args.threads} thread(s), {args.runs} runs, "
               f"window {WINDOW}, stride {STRIDE}")
         for size in args.sizes:

@@ -18,7 +18,7 @@ from grader.checking import CheckFailed, accuracy_cache
 from grader.errors import StudentCodeError, StudentTimeout
 
 PREDICT_TIMEOUT = 180.0   # seconds for the whole test set, one thread
-_memo = weakref.WeakKeyDictionary()   # proxy -> {(class, file, digest): accuracy | CheckFailed}
+_memo = weakref.WeakKeyDictionary()   # proxy -> {(class, file, digest): figure | CheckFailed}
 
 
 class TestSetUnavailable(RuntimeError):
@@ -76,16 +76,35 @@ def _predict(student, class_name, file_name, data, images, n_classes):
                           f"{PREDICT_TIMEOUT:.0f} s.") from None
 
 
+def cached_figure(cache_key, compute):
+    """``compute()``, or its figure from the course's accuracy cache when this very code and
+    checkpoint were scored before (``grader.checking.accuracy_cache``)."""
+    figure = accuracy_cache.read(cache_key)
+    if figure is None:
+        figure = compute()
+        accuracy_cache.write(cache_key, figure)
+    return figure
+
+
+def once_per_notebook(student, key, compute):
+    """``compute()`` once per graded notebook (several tiers of points ask for the same
+    figure): the figure, or the same CheckFailed again for every tier."""
+    known = _memo.setdefault(student, {})
+    if key not in known:
+        try:
+            known[key] = compute()
+        except CheckFailed as failure:
+            known[key] = failure
+    if isinstance(known[key], CheckFailed):
+        raise CheckFailed(str(known[key]))
+    return known[key]
+
+
 def _accuracy(student, class_name, file_name, data, dataset):
-    """The accuracy, from the course's accuracy cache when this very code and checkpoint
-    were scored before (``grader.checking.accuracy_cache``)."""
     cache_key = accuracy_cache.key(student, class_name, file_name, data,
                                    test_set_digest(dataset))
-    accuracy = accuracy_cache.read(cache_key)
-    if accuracy is None:
-        accuracy = _predicted_accuracy(student, class_name, file_name, data, dataset)
-        accuracy_cache.write(cache_key, accuracy)
-    return accuracy
+    return cached_figure(cache_key, lambda: _predicted_accuracy(
+        student, class_name, file_name, data, dataset))
 
 
 def _predicted_accuracy(student, class_name, file_name, data, dataset):
@@ -105,15 +124,8 @@ def checkpoint_accuracy(student, files, class_name, file_name, dataset, how_to_s
     notebook: several tiers of points ask for the same figure."""
     found, data = files.read(file_name, how_to_save)
     key = (class_name, found, hashlib.sha256(data).hexdigest())
-    known = _memo.setdefault(student, {})
-    if key not in known:
-        try:
-            known[key] = _accuracy(student, class_name, found, data, dataset)
-        except CheckFailed as failure:
-            known[key] = failure
-    if isinstance(known[key], CheckFailed):
-        raise CheckFailed(str(known[key]))
-    return known[key]
+    return once_per_notebook(student, key,
+                             lambda: _accuracy(student, class_name, found, data, dataset))
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ cache (``grader.checking.accuracy_cache``) like 06-09's accuracies.
 
 import functools
 import hashlib
-import weakref
 from pathlib import Path
 
 import numpy as np
 
 from grader.checking import CheckFailed, accuracy_cache, load_reference
+from grader.checking.saved_models import cached_figure, once_per_notebook
 from grader.errors import StudentCodeError, StudentTimeout
 
 mean_ap = load_reference(__file__, "mean_ap")
@@ -29,7 +29,6 @@ HOW_TO_SAVE = ('Train the detector (section 3) and save it with `save_detector(m
 # the graded scenes: 64 x 64 images, a 4 x 4 grid, the three shapes (TinyDetector()'s sizes)
 SIZES = {"grid_size": 4, "num_classes": 3, "image_size": 64}
 PREDICT_TIMEOUT = 120.0   # seconds for the 1,000 scenes (the reference: ~2 s on one thread)
-_memo = weakref.WeakKeyDictionary()   # proxy -> {checkpoint digest: mAP | CheckFailed}
 
 
 def _salt(data):
@@ -83,27 +82,15 @@ def _scored(student, found, data):
 
 def _map(student, found, data):
     cache_key = accuracy_cache.key(student, "TinyDetector", found, data, _scoring_digest())
-    score = accuracy_cache.read(cache_key)
-    if score is None:
-        score = _scored(student, found, data)
-        accuracy_cache.write(cache_key, score)
-    return score
+    return cached_figure(cache_key, lambda: _scored(student, found, data))
 
 
 def detector_map(student, submitted_files):
     """mAP@0.5 of the submitted ``detector.pt`` on its hidden scenes; CheckFailed in words
     when the file is missing or unusable. Computed once per notebook."""
     found, data = submitted_files.read(FILE, HOW_TO_SAVE)
-    key = (found, hashlib.sha256(data).hexdigest())
-    known = _memo.setdefault(student, {})
-    if key not in known:
-        try:
-            known[key] = _map(student, found, data)
-        except CheckFailed as failure:
-            known[key] = failure
-    if isinstance(known[key], CheckFailed):
-        raise CheckFailed(str(known[key]))
-    return known[key]
+    key = ("TinyDetector", found, hashlib.sha256(data).hexdigest())
+    return once_per_notebook(student, key, lambda: _map(student, found, data))
 
 
 def expect_tier(student, submitted_files, at_least, full_marks):
